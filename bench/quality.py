@@ -1,0 +1,107 @@
+"""Quality on the shared labelled data, through the public commands.
+
+    python bench/quality.py [--json] [--only giveme5w1h|ecbplus|semeval] [--set NAME=VALUE ...]
+
+Clustering: each file is written without its labels, run through ``newsfold cluster``, and
+scored with B-cubed and pairwise precision/recall/F1 against the ``cluster`` labels.
+Similarity: the pairs go through ``newsfold similarity``; Pearson of ``4 - overall`` against
+the gold ``4 - overall``, overall and per language pair.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from newsfold.evaluation import bcubed, load_jsonl, pairwise_f1, pearson, shared_data_dir
+
+CLUSTER_SETS = {"giveme5w1h": "giveme5w1h_events.jsonl", "ecbplus": "ecbplus_events.jsonl"}
+PAIR_SET = "semeval2022_t8_dev.jsonl"
+LABEL_FIELDS = {"cluster", "topic"}
+
+
+def newsfold(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "newsfold.cli", *args], check=True)
+
+
+def run_cluster(path: Path, tmp: Path, extra: list[str]) -> dict:
+    rows = load_jsonl(path)
+    inp, out = tmp / f"{path.stem}.in.jsonl", tmp / f"{path.stem}.out.jsonl"
+    with inp.open("w") as fh:
+        for r in rows:
+            fh.write(json.dumps({k: v for k, v in r.items() if k not in LABEL_FIELDS}) + "\n")
+    t0 = time.monotonic()
+    newsfold("cluster", str(inp), "--out", str(out), *extra)
+    secs = time.monotonic() - t0
+    story = {r["id"]: r["story"] for r in load_jsonl(out)}
+    gold = [r["cluster"] for r in rows]
+    pred = [story[r["id"]] for r in rows]
+    bp, br, bf = bcubed(gold, pred)
+    pp, pr, pf = pairwise_f1(gold, pred)
+    return {"articles": len(rows), "gold_stories": len(set(gold)), "stories": len(set(pred)),
+            "bcubed_p": bp, "bcubed_r": br, "bcubed_f1": bf, "pair_p": pp, "pair_r": pr, "pair_f1": pf,
+            "seconds": secs}
+
+
+def run_similarity(path: Path, tmp: Path, extra: list[str]) -> dict:
+    rows = load_jsonl(path)
+    inp, out = tmp / "pairs.in.jsonl", tmp / "pairs.out.jsonl"
+    with inp.open("w") as fh:
+        for r in rows:
+            fh.write(json.dumps({"pair_id": r["pair_id"], "text1": r["text1"], "text2": r["text2"],
+                                 "lang1": r["lang1"], "lang2": r["lang2"]}) + "\n")
+    newsfold("similarity", str(inp), "--out", str(out), *extra)
+    pred = {r["pair_id"]: r["overall"] for r in load_jsonl(out)}
+    by_lang: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    xs, ys = [], []
+    for r in rows:
+        g, p = 4 - float(r["overall"]), 4 - float(pred[r["pair_id"]])
+        xs.append(p)
+        ys.append(g)
+        key = f"{r['lang1']}-{r['lang2']}"
+        by_lang[key][0].append(p)
+        by_lang[key][1].append(g)
+    return {"pairs": len(rows), "pearson": pearson(xs, ys),
+            "by_lang": {k: round(pearson(a, b), 4) for k, (a, b) in sorted(by_lang.items())}}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--only", choices=[*CLUSTER_SETS, "semeval"], action="append")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    args = ap.parse_args()
+    data = shared_data_dir()
+    if data is None:
+        print("shared data not found (../shared/data or $NEWSFOLD_SHARED_DATA)", file=sys.stderr)
+        return 2
+    extra = [x for s in args.set for x in ("--set", s)]
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        for name, file in CLUSTER_SETS.items():
+            if not args.only or name in args.only:
+                results[name] = run_cluster(data / file, tmp, extra)
+        if not args.only or "semeval" in args.only:
+            results["semeval"] = run_similarity(data / PAIR_SET, tmp, extra)
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return 0
+    for name, r in results.items():
+        if "bcubed_f1" in r:
+            print(f"{name:<11} B3 P/R/F1 {r['bcubed_p']:.3f}/{r['bcubed_r']:.3f}/{r['bcubed_f1']:.3f}  "
+                  f"pair P/R/F1 {r['pair_p']:.3f}/{r['pair_r']:.3f}/{r['pair_f1']:.3f}  "
+                  f"stories {r['stories']} (gold {r['gold_stories']}), {r['articles']} articles, {r['seconds']:.1f}s")
+        else:
+            langs = " ".join(f"{k}={v:.3f}" for k, v in r["by_lang"].items())
+            print(f"{name:<11} Pearson {r['pearson']:.3f} over {r['pairs']} pairs; {langs}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,4 @@
+"""newsfold: turn a stream of news articles into stories."""
+from __future__ import annotations
+
+__version__ = "0.1.0"

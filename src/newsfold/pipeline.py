@@ -1,0 +1,238 @@
+"""Wires the steps: read -> normalise -> copy detection -> embed -> link -> store.
+
+Articles are processed in date order (an undated article keeps its place in the input),
+each seeing only what came before it. Work is done in batches, one transaction each, so
+an interrupted ingest resumes where the last whole batch ended and ends in the same store
+as one clean run.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+import numpy as np
+
+from . import __version__
+from .config import Settings
+from .dedup import CopyDetector
+from .embed import Embedder, get_embedder
+from .errors import InputError, StoreError
+from .features import ArticleFeatures, extract
+from .link import StoryLinker, story_id_for
+from .model import Article, Item, Rejection
+from .normalize import content_hash, normalize, parse_date
+from .similarity import PairModel
+from .store import Store, features_from_row, features_to_json
+from .text import lead
+
+Progress = Callable[[int, int], None]
+OnReject = Callable[[Rejection], None]
+
+
+@dataclass
+class Counts:
+    items: int = 0
+    articles: int = 0  # new originals
+    duplicates: int = 0  # new copies
+    already_stored: int = 0
+    rejected: int = 0
+    new_stories: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class Pipeline:
+    """Owns the linker and copy detector state for one store; ``run`` feeds it items."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        model: PairModel | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings.embedder)
+        self.model = model or PairModel.load()
+        self.detector = CopyDetector(settings.dedup_threshold, settings.minhash_perm, settings.shingle_words)
+        self.linker = StoryLinker(
+            self.model,
+            threshold=settings.link_threshold,
+            window_days=settings.window_days,
+            max_candidates=settings.max_candidates,
+            members_per_story=settings.members_per_story,
+        )
+        self.versions = {
+            "newsfold": __version__,
+            "embedder": self.embedder.name,
+            "pair_model": self.model.version,
+            "dedup": self.detector.version,
+            "link": f"thr={settings.link_threshold},win={settings.window_days},"
+            f"cand={settings.max_candidates},members={settings.members_per_story},lead={settings.lead_words}",
+        }
+        self._check_versions()
+        self._restore()
+
+    def _check_versions(self) -> None:
+        stored = self.store.get_meta("versions")
+        if stored is None:
+            self.store.set_meta("versions", json.dumps(self.versions))
+            return
+        old = json.loads(stored)
+        # The embedding model and copy signatures must match what is stored; other changes are recorded per run.
+        for key in ("embedder", "dedup"):
+            if old.get(key) != self.versions[key]:
+                raise StoreError(
+                    f"store was built with {key} {old.get(key)!r}, not {self.versions[key]!r}: "
+                    "use the same setting or a new --db directory"
+                )
+
+    def _restore(self) -> None:
+        for row in self.store.iter_link_state():
+            if row["duplicate_of"] is not None:
+                continue
+            sig = np.frombuffer(row["minhash"], dtype=np.uint32)
+            self.detector.add(row["id"], row["content_hash"], sig)
+            feats = features_from_row(row["features"], row["emb"], parse_date(row["date"]))
+            self.linker.add(feats, row["story_id"])
+
+    # -- one run -------------------------------------------------------------------------
+    def run(
+        self,
+        items: Iterable[Item],
+        strict: bool = True,
+        on_reject: OnReject | None = None,
+        progress: Progress | None = None,
+    ) -> Counts:
+        counts = Counts()
+        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        rejections: list[Rejection] = []
+        pending: list[Article] = []
+        seen: dict[str, str] = {}
+
+        def reject(r: Rejection) -> None:
+            if strict and r.malformed:
+                raise InputError(r.reason, r.origin)
+            counts.rejected += 1
+            rejections.append(r)
+            if on_reject:
+                on_reject(r)
+
+        for item in items:
+            counts.items += 1
+            if isinstance(item, Rejection):
+                reject(item)
+                continue
+            if len(item.raw) > self.settings.max_item_bytes:
+                reject(Rejection(item.origin, f"too large: {len(item.raw)} bytes > max_item_bytes", item.raw[:1000]))
+                continue
+            art = normalize(item)
+            if isinstance(art, Rejection):
+                reject(art)
+                continue
+            stored_origin = self.store.known_article(art.id)
+            if stored_origin == art.origin:
+                counts.already_stored += 1
+                continue
+            first = stored_origin or seen.get(art.id)
+            if first is not None:
+                reject(Rejection(art.origin, f"id {art.id!r} already used by {first}", art.raw))
+                continue
+            seen[art.id] = art.origin
+            pending.append(art)
+
+        with self.store.transaction():
+            self.store.conn.execute(
+                "INSERT INTO runs (id, started, versions) VALUES (?, ?, ?)",
+                (run_id, datetime.now(timezone.utc).isoformat(), json.dumps(self.versions)),
+            )
+            for r in rejections:
+                self.store.insert_rejection(r.origin, r.reason, r.malformed, r.raw, run_id)
+
+        ordered = stream_order(pending)
+        done = 0
+        for start in range(0, len(ordered), self.settings.batch_size):
+            batch = ordered[start : start + self.settings.batch_size]
+            self._process_batch(batch, run_id, counts)
+            done += len(batch)
+            if progress:
+                progress(done, len(ordered))
+        with self.store.transaction():
+            self.store.conn.execute("UPDATE runs SET counts=? WHERE id=?", (json.dumps(counts.as_dict()), run_id))
+        return counts
+
+    def _process_batch(self, batch: list[Article], run_id: str, counts: Counts) -> None:
+        hashes = [content_hash(a.text) for a in batch]
+        sigs = [self.detector.signature(a.text) for a in batch]
+        copies: dict[int, str] = {}
+        for i, art in enumerate(batch):
+            match = self.detector.find(hashes[i], sigs[i])
+            if match is None:
+                self.detector.add(art.id, hashes[i], sigs[i])
+            else:
+                copies[i] = match.original_id
+        originals = [i for i in range(len(batch)) if i not in copies]
+        embs = self.embedder.encode([lead(batch[i].text, batch[i].title, self.settings.lead_words) for i in originals])
+        feats: dict[int, ArticleFeatures] = {
+            i: extract(batch[i].text, batch[i].title, batch[i].lang, batch[i].date, embs[k])
+            for k, i in enumerate(originals)
+        }
+        story_of: dict[str, str] = {}
+        rows = []
+        seq = self.store.next_seq()
+        for i, art in enumerate(batch):
+            if i in copies:
+                original = copies[i]
+                story = story_of.get(original) or self.store.article(original).story_id
+                score, dup = 1.0, original
+                counts.duplicates += 1
+            else:
+                story, score = self.linker.link(art.id, feats[i])
+                dup = None
+                counts.articles += 1
+                counts.new_stories += story == story_id_for(art.id)
+            story_of[art.id] = story
+            rows.append(
+                {
+                    "seq": seq + i,
+                    "id": art.id,
+                    "title": art.title,
+                    "text": art.text,
+                    "date": art.date.isoformat() if art.date else None,
+                    "source": art.source,
+                    "url": art.url,
+                    "lang": art.lang,
+                    "summary_only": int(art.summary_only),
+                    "origin": art.origin,
+                    "content_hash": hashes[i],
+                    "duplicate_of": dup,
+                    "story_id": story,
+                    "score": score,
+                    "features": features_to_json(feats[i]) if i in feats else None,
+                    "emb": feats[i].emb.astype(np.float32).tobytes() if i in feats else None,
+                    "minhash": sigs[i].tobytes() if i in feats else None,
+                    "raw": art.raw,
+                    "run": run_id,
+                }
+            )
+        with self.store.transaction():
+            for row in rows:
+                self.store.insert_article(row)
+            self.store.refresh_stories(sorted(set(story_of.values())))
+
+
+def stream_order(articles: list[Article]) -> list[Article]:
+    """Date order; an undated article keeps its input position (it sorts with the date before it)."""
+    keyed = []
+    last = datetime.min.replace(tzinfo=timezone.utc)
+    for i, a in enumerate(articles):
+        if a.date is not None:
+            last = a.date
+        keyed.append((a.date or last, i, a))
+    keyed.sort(key=lambda t: (t[0], t[1]))
+    return [a for _, _, a in keyed]

@@ -1,0 +1,297 @@
+"""The embedded store: one SQLite file in WAL mode under the store directory.
+
+One writer at a time (an exclusive lock file; a second writer gets a clear error),
+any number of readers. Every batch is one ``BEGIN IMMEDIATE`` transaction, so a crash
+leaves the store as it was after the last whole batch: never a half-written story.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .errors import NotFound, StoreError
+from .features import ArticleFeatures
+
+SCHEMA_VERSION = "1"
+DB_NAME = "newsfold.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    seq INTEGER PRIMARY KEY,            -- processing order: the order the linker saw them
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL, text TEXT NOT NULL, date TEXT, source TEXT NOT NULL, url TEXT NOT NULL,
+    lang TEXT NOT NULL, summary_only INTEGER NOT NULL DEFAULT 0, origin TEXT NOT NULL,
+    content_hash TEXT NOT NULL, duplicate_of TEXT, story_id TEXT NOT NULL, score REAL NOT NULL,
+    features TEXT, emb BLOB, minhash BLOB, raw BLOB, run TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_story ON articles (story_id, date);
+CREATE INDEX IF NOT EXISTS articles_dup ON articles (duplicate_of);
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL, title TEXT NOT NULL,
+    first_date TEXT, last_date TEXT, size INTEGER NOT NULL, originals INTEGER NOT NULL,
+    langs TEXT NOT NULL, outlets TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_last ON stories (last_date);
+CREATE INDEX IF NOT EXISTS stories_size ON stories (size);
+CREATE TABLE IF NOT EXISTS rejections (
+    id INTEGER PRIMARY KEY, origin TEXT NOT NULL UNIQUE, reason TEXT NOT NULL,
+    malformed INTEGER NOT NULL, raw BLOB, run TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, started TEXT NOT NULL, versions TEXT NOT NULL, counts TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    seq: int
+    id: str
+    title: str
+    text: str
+    date: str | None
+    source: str
+    url: str
+    lang: str
+    summary_only: bool
+    origin: str
+    duplicate_of: str | None
+    story_id: str
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def features_to_json(f: ArticleFeatures) -> str:
+    return json.dumps(
+        {"terms": f.terms, "title_terms": f.title_terms, "names": f.names, "numbers": sorted(f.numbers), "lang": f.lang},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def features_from_row(features: str, emb: bytes, date: datetime | None) -> ArticleFeatures:
+    d = json.loads(features)
+    return ArticleFeatures(
+        emb=np.frombuffer(emb, dtype=np.float32).copy(),
+        terms=d["terms"],
+        title_terms=d["title_terms"],
+        names=d["names"],
+        numbers=set(d["numbers"]),
+        date=date,
+        lang=d["lang"],
+    )
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class Store:
+    """A store directory. ``Store.open(dir)`` to write (takes the writer lock), ``Store.read(dir)`` to read."""
+
+    def __init__(self, directory: str | os.PathLike[str], conn: sqlite3.Connection, lock_fd: int | None) -> None:
+        self.directory = Path(directory)
+        self.conn = conn
+        self._lock_fd = lock_fd
+
+    @classmethod
+    def open(cls, directory: str | os.PathLike[str]) -> Store:
+        import fcntl
+
+        path = Path(directory)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create store directory {path}: {exc.strerror}") from None
+        fd = os.open(path / "writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StoreError(f"another newsfold process is writing to {path}; wait for it to finish") from None
+        try:
+            conn = _connect(path / DB_NAME, readonly=False)
+            conn.executescript(SCHEMA)
+            found = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            os.close(fd)
+            raise StoreError(f"{path / DB_NAME} is not a newsfold store: {exc}") from None
+        if found is None:
+            conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif found[0] != SCHEMA_VERSION:
+            os.close(fd)
+            raise StoreError(f"store schema {found[0]} is not {SCHEMA_VERSION}; re-ingest into a new store")
+        return cls(path, conn, fd)
+
+    @classmethod
+    def read(cls, directory: str | os.PathLike[str]) -> Store:
+        path = Path(directory) / DB_NAME
+        if not path.exists():
+            raise StoreError(f"no newsfold store at {directory} (run 'newsfold ingest PATH --db {directory}' first)")
+        return cls(directory, _connect(path, readonly=True), None)
+
+    def close(self) -> None:
+        self.conn.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- meta ----------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- writing -------------------------------------------------------------------------
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    def known_article(self, article_id: str) -> str | None:
+        """The origin of a stored article with this id, or None."""
+        row = self.conn.execute("SELECT origin FROM articles WHERE id=?", (article_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def known_rejection(self, origin: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM rejections WHERE origin=?", (origin,)).fetchone() is not None
+
+    def next_seq(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0])
+
+    def insert_article(self, row: dict[str, Any]) -> None:
+        cols = ", ".join(row)
+        self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+
+    def insert_rejection(self, origin: str, reason: str, malformed: bool, raw: bytes, run: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO rejections (origin, reason, malformed, raw, run) VALUES (?, ?, ?, ?, ?)",
+            (origin, reason, int(malformed), raw, run),
+        )
+
+    def refresh_stories(self, story_ids: Sequence[str]) -> None:
+        """Recompute the summary rows of these stories from their articles."""
+        for sid in story_ids:
+            rows = self.conn.execute(
+                "SELECT seq, title, text, date, lang, source, duplicate_of FROM articles WHERE story_id=? ORDER BY seq",
+                (sid,),
+            ).fetchall()
+            if not rows:
+                self.conn.execute("DELETE FROM stories WHERE id=?", (sid,))
+                continue
+            dates = sorted(r["date"] for r in rows if r["date"])
+            first = rows[0]
+            title = first["title"] or _headline(first["text"])
+            langs = sorted({r["lang"] for r in rows if r["lang"]})
+            outlets = sorted({r["source"] for r in rows if r["source"]})
+            self.conn.execute(
+                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sid, first["seq"], title, dates[0] if dates else None, dates[-1] if dates else None, len(rows),
+                    sum(1 for r in rows if r["duplicate_of"] is None), json.dumps(langs), json.dumps(outlets),
+                ),
+            )
+
+    # -- reading -------------------------------------------------------------------------
+    def iter_link_state(self) -> Iterator[sqlite3.Row]:
+        """Every stored article in processing order, with what the linker and dedup need."""
+        yield from self.conn.execute(
+            "SELECT id, date, content_hash, duplicate_of, story_id, features, emb, minhash FROM articles ORDER BY seq"
+        )
+
+    def counts(self) -> dict[str, int]:
+        q = self.conn.execute
+        return {
+            "articles": q("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "duplicates": q("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0],
+            "stories": q("SELECT COUNT(*) FROM stories").fetchone()[0],
+            "rejections": q("SELECT COUNT(*) FROM rejections").fetchone()[0],
+        }
+
+    def stories(self, order: str = "newest", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        by = {"newest": "last_date DESC, seq DESC", "largest": "size DESC, last_date DESC, seq DESC"}
+        if order not in by:
+            raise ValueError(f"order must be one of {sorted(by)}")
+        rows = self.conn.execute(
+            f"SELECT * FROM stories ORDER BY {by[order]} LIMIT ? OFFSET ?", (limit, offset)
+        ).fetchall()
+        return [_story_dict(r) for r in rows]
+
+    def story(self, story_id: str) -> dict[str, Any]:
+        row = self.conn.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no story {story_id!r} in {self.directory}")
+        return _story_dict(row)
+
+    def story_articles(self, story_id: str) -> list[StoredArticle]:
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=? ORDER BY date IS NULL, date, seq", (story_id,)
+        ).fetchall()
+        return [StoredArticle(**dict(r)) for r in rows]
+
+    def article(self, article_id: str) -> StoredArticle:
+        row = self.conn.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no article {article_id!r} in {self.directory}")
+        return StoredArticle(**dict(row))
+
+    def rejections(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT id, origin, reason, malformed, length(raw) AS raw_bytes, run FROM rejections ORDER BY id LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+
+_ARTICLE_COLS = (
+    "seq, id, title, text, date, source, url, lang, summary_only, origin, duplicate_of, story_id, score"
+)
+
+
+def _headline(text: str, limit: int = 120) -> str:
+    first = text.strip().split("\n", 1)[0]
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _story_dict(row: sqlite3.Row) -> dict[str, Any]:
+    d = dict(row)
+    d["langs"] = json.loads(d["langs"])
+    d["outlets"] = json.loads(d["outlets"])
+    return d
+
+
+class _Transaction:
+    """``with store.transaction():`` — BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
