@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Test-only system dependencies (a real browser for the web tests). Safe to re-run.
+set -euo pipefail
+bin=${1:-.venv/bin}
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "missing system packages: ${need_apt[*]} (install them with apt-get as root)" >&2
+  fi
+fi
