@@ -28,7 +28,7 @@ from newsfold.text import lead
 DATASETS = ("giveme5w1h_events", "ecbplus_events")
 
 
-def dataset_features(name: str, lead_words: int = 120) -> tuple[list[str], list]:
+def dataset_features(name: str, lead_words: int = 120) -> tuple[list[str], list, list[str]]:
     rows = load_jsonl(shared_data_dir() / f"{name}.jsonl")  # type: ignore[operator]
     arts = []
     for r in rows:
@@ -38,15 +38,16 @@ def dataset_features(name: str, lead_words: int = 120) -> tuple[list[str], list]
         arts.append(a)
     embs = get_embedder().encode([lead(a.text, a.title, lead_words) for a in arts])
     feats = [extract(a.text, a.title, a.lang, a.date, e) for a, e in zip(arts, embs)]
-    return [r["cluster"] for r in rows], feats
+    return [r["cluster"] for r in rows], feats, [str(r.get("topic", "")) for r in rows]
 
 
-def sample_pairs(labels: list[str], feats: list, rng: random.Random, neg_rate: float = 0.15):
+def sample_pairs(labels: list[str], feats: list, topics: list[str], rng: random.Random, neg_rate: float = 0.15):
+    """All same-event pairs, all same-topic pairs (the hard negatives), a sample of the rest."""
     X, y, groups = [], [], []
     for i in range(len(labels)):
         for j in range(i + 1, len(labels)):
             same = labels[i] == labels[j]
-            if same or rng.random() < neg_rate:
+            if same or (topics[i] and topics[i] == topics[j]) or rng.random() < neg_rate:
                 X.append(pair_vector(feats[i], feats[j]))
                 y.append(int(same))
                 groups.append((labels[i], labels[j]))
@@ -76,8 +77,8 @@ def main() -> int:
     rng = random.Random(13)
     parts = {}
     for name in DATASETS:
-        labels, feats = dataset_features(name)
-        X, y, groups = sample_pairs(labels, feats, rng)
+        labels, feats, topics = dataset_features(name)
+        X, y, groups = sample_pairs(labels, feats, topics, rng)
         parts[name] = (X, y, groups, sorted(set(labels)))
         print(f"{name}: {len(y)} pairs, {int(y.sum())} same-event", file=sys.stderr)
 

@@ -19,12 +19,12 @@ class Settings:
     # Each field's metadata["help"] is its documentation (docs/SETTINGS.md lists them; a test checks).
     embedder: str = "use-m3"
     link_threshold: float = 0.5
-    window_days: float = 30.0
+    window_days: float = 180.0
     dedup_threshold: float = 0.7
     minhash_perm: int = 128
     shingle_words: int = 5
     max_candidates: int = 20
-    members_per_story: int = 24
+    members_per_story: int = 4
     lead_words: int = 120
     batch_size: int = 64
     max_item_bytes: int = 5_000_000
@@ -45,7 +45,7 @@ HELP: dict[str, str] = {
     "minhash_perm": "MinHash permutations per article (more: finer copy detection, more storage)",
     "shingle_words": "words per shingle for copy detection",
     "max_candidates": "stories scored per article, nearest by embedding among those in the time window",
-    "members_per_story": "articles of a candidate story compared with the new one (newest and nearest)",
+    "members_per_story": "articles of a candidate story (nearest by embedding) whose mean same-event probability scores it",
     "lead_words": "words of the body embedded together with the title",
     "batch_size": "articles embedded and written per transaction",
     "max_item_bytes": "input items larger than this are rejected as too large",

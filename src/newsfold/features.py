@@ -17,6 +17,9 @@ PAIR_FEATURES = (
     "name_overlap",  # shared capitalised names, idf-weighted, over the smaller side
     "shared_names",  # log(1 + number of shared names)
     "number_overlap",  # Jaccard of numbers mentioned
+    "key_names",  # share of each side's most-mentioned names that the other side mentions
+    "years_shared",  # both mention a year (1900-2099) and share one
+    "years_disjoint",  # both mention years and share none: often two events of the same kind
     "same_day",  # both dated and within 1 day
     "gap_log",  # log(1 + days apart) when both are dated, else 0
     "dated",  # 1 when both carry dates: time is evidence only then
@@ -32,20 +35,28 @@ class ArticleFeatures:
     numbers: set[str]
     date: datetime | None
     lang: str
+    key_names: list[str] = field(default_factory=list)  # most-mentioned names, most first
     term_norm: float = field(init=False)
     title_norm: float = field(init=False)
     name_total: float = field(init=False)
+    years: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.term_norm = math.sqrt(sum(v * v for v in self.terms.values())) or 1.0
         self.title_norm = math.sqrt(sum(v * v for v in self.title_terms.values())) or 1.0
         self.name_total = sum(self.names.values())
+        self.years = {n for n in self.numbers if len(n) == 4 and n[:2] in ("19", "20")}
+
+    def mentions(self, name: str) -> bool:
+        """True when every word of ``name`` occurs in this article (names survive translation)."""
+        return name in self.names or all(w in self.terms for w in name.split())
 
 
 def extract(text: str, title: str, lang: str, date: datetime | None, emb: np.ndarray) -> ArticleFeatures:
     full = f"{title}\n\n{text}" if title else text
     raw_names = T.names(full)
     names = {n: 1.0 + max(T.idf(w, lang) for w in n.split()) / 7.5 for n in raw_names}
+    key_names = sorted(raw_names, key=lambda n: (-raw_names[n] * names[n], n))[:KEY_NAMES]
     return ArticleFeatures(
         emb=emb,
         terms=T.term_weights(full, lang),
@@ -54,7 +65,17 @@ def extract(text: str, title: str, lang: str, date: datetime | None, emb: np.nda
         numbers=T.numbers(full),
         date=date,
         lang=lang,
+        key_names=key_names,
     )
+
+
+KEY_NAMES = 4
+
+
+def _key_name_cover(a: ArticleFeatures, b: ArticleFeatures) -> float:
+    """Mean over both sides of the share of key names the other side mentions (0.5 if none)."""
+    covers = [sum(y.mentions(n) for n in x.key_names) / len(x.key_names) for x, y in ((a, b), (b, a)) if x.key_names]
+    return sum(covers) / len(covers) if covers else 0.5
 
 
 def _cos(a: dict[str, float], b: dict[str, float], na: float, nb: float) -> float:
@@ -78,6 +99,9 @@ def pair_vector(a: ArticleFeatures, b: ArticleFeatures) -> np.ndarray:
             shared_w / smaller if smaller else 0.0,
             math.log1p(len(shared)),
             len(a.numbers & b.numbers) / nums_union if nums_union else 0.0,
+            _key_name_cover(a, b),
+            1.0 if a.years & b.years else 0.0,
+            1.0 if a.years and b.years and not a.years & b.years else 0.0,
             1.0 if dated and gap <= 1.0 else 0.0,
             math.log1p(gap) if dated else 0.0,
             1.0 if dated else 0.0,

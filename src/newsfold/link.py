@@ -36,9 +36,9 @@ class StoryLinker:
         self,
         model: PairModel,
         threshold: float = 0.5,
-        window_days: float = 30.0,
+        window_days: float = 180.0,
         max_candidates: int = 20,
-        members_per_story: int = 24,
+        members_per_story: int = 4,
     ) -> None:
         self.model = model
         self.threshold = threshold

@@ -73,7 +73,8 @@ class StoredArticle:
 
 def features_to_json(f: ArticleFeatures) -> str:
     return json.dumps(
-        {"terms": f.terms, "title_terms": f.title_terms, "names": f.names, "numbers": sorted(f.numbers), "lang": f.lang},
+        {"terms": f.terms, "title_terms": f.title_terms, "names": f.names, "numbers": sorted(f.numbers), "lang": f.lang,
+         "key_names": f.key_names},
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -89,6 +90,7 @@ def features_from_row(features: str, emb: bytes, date: datetime | None) -> Artic
         numbers=set(d["numbers"]),
         date=date,
         lang=d["lang"],
+        key_names=d["key_names"],
     )
 
 
