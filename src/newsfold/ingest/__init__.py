@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import InputError
 from ..model import Item, Rejection
-from . import plain, tabular
+from . import feeds, html, plain, tabular, warc
 
 Reader = Callable[[Path], Iterator[Item]]
 
@@ -19,6 +19,9 @@ READERS: dict[str, Reader] = {
     "jsonl": tabular.read_jsonl,
     "csv": tabular.read_csv,
     "text": plain.read_text,
+    "html": html.read_html,
+    "feed": feeds.read_feed,
+    "warc": warc.read_warc,
 }
 
 
@@ -43,8 +46,17 @@ def _is_csv(head: bytes, suffix: str) -> bool:
     return suffix in {".csv", ".tsv"} or (b"," in first and b"id" in first and b"text" in first and len(first) < 300)
 
 
-# Extra readers (HTML, feeds, WARC) register themselves here in front of the fall-backs.
-_DETECTORS: list[tuple[str, Callable[[bytes, str], bool]]] = [("jsonl", _is_jsonl), ("csv", _is_csv)]
+# Content first (WARC, feeds, HTML), then JSONL/CSV, then the extensions of the web formats.
+_DETECTORS: list[tuple[str, Callable[[bytes, str], bool]]] = [
+    ("warc", warc.looks_like),
+    ("feed", feeds.looks_like),
+    ("html", html.looks_like),
+    ("jsonl", _is_jsonl),
+    ("csv", _is_csv),
+    ("warc", warc.has_extension),
+    ("feed", feeds.has_extension),
+    ("html", html.has_extension),
+]
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
