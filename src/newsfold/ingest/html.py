@@ -10,7 +10,9 @@ import codecs
 import functools
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -32,6 +34,8 @@ _DATE_PARAMS = {
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{1,40})""", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html\b[^>]{0,500}?\blang\s*=\s*["']?\s*([a-zA-Z]{2,3})(?![a-zA-Z])""", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]{0,1000}>")
+_SCRIPT = re.compile(r"<(script|style)\b.{0,100000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article")
 
@@ -105,8 +109,12 @@ def html_to_text(fragment: str) -> str:
     from lxml import etree
     from lxml_html_clean import Cleaner
 
+    # What a tag-stripping regex leaves: the floor for what the parser must keep (lxml silently drops
+    # everything below about 250 levels of nesting).
+    stripped = html_unescape(_SPACES.sub(" ", _TAG.sub(" ", _SCRIPT.sub(" ", fragment))))
     try:
-        root = lxml.html.fragment_fromstring(_CONTROL.sub("", fragment), create_parent="div")
+        parser = lxml.html.HTMLParser(huge_tree=True)
+        root = lxml.html.fragment_fromstring(_CONTROL.sub("", fragment), create_parent="div", parser=parser)
         root = Cleaner(scripts=True, javascript=True, style=True, comments=True, forms=False,
                        page_structure=False).clean_html(root)
         for el in root.iter():  # line breaks in HTML source mean nothing; blocks do
@@ -116,8 +124,9 @@ def html_to_text(fragment: str) -> str:
                 el.tail = "\n" + tail if el.tag in _BLOCK_TAGS else tail
         text = str(root.text_content())
     except (etree.LxmlError, ValueError, RecursionError):
-        # Broken beyond lxml's recovery: drop anything tag-shaped.
-        text = _SPACES.sub(" ", re.sub(r"<[^>]{0,1000}>", " ", fragment))
+        text = ""
+    if len(text.split()) < 0.5 * len(stripped.split()):
+        text = stripped
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
@@ -150,40 +159,88 @@ def extract_page(
         return Rejection(origin, "undecodable: bytes are not text in any known encoding", data)
     text = _CONTROL.sub("", text)
     try:
-        from trafilatura import bare_extraction
-
-        doc = bare_extraction(
-            text,
-            url=canonical_url(url) or None,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            config=_trafilatura_config(),
-            date_extraction_params=dict(_DATE_PARAMS),
-        )
+        doc = _extract(text, url, with_metadata=True)
+        if doc is None:
+            # trafilatura drops the whole page when a metadata step fails (htmldate raises on a date such
+            # as "+25:00"): take the text alone and read the <head> ourselves.
+            doc = _extract(text, url, with_metadata=False)
+            if doc is not None:
+                doc = _head_metadata(text, doc.text or "")
     except Exception as exc:  # trafilatura, lxml and htmldate raise many kinds on broken markup
-        return Rejection(origin, f"HTML extraction failed: {type(exc).__name__}: {str(exc)[:200]}", data)
-    body = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not body:
+        return Rejection(origin, f"HTML extraction failed: {type(exc).__name__}: {_one_line(exc)}", data)
+    body = (doc.text or "").strip() if doc is not None else ""
+    if doc is None or not body:
         return Rejection(origin, "no article text found in the HTML page", data)
-    title = (doc.title or "").strip()
+    title = " ".join((doc.title or "").split())
     first, _, rest = body.partition("\n")
     if title and first.strip() == title and rest.strip():
         body = rest.strip()  # trafilatura repeats the headline as the first line
     page_url = canonical_url(url) or canonical_url(doc.url or "")
-    date = parse_date(doc.date) if doc.date else None
     lang = _HTML_LANG.search(text[:20_000])
     return Article(
         id=stable_id(page_url, origin),
         text=body,
         title=title,
-        date=date or fallback_date,
+        date=parse_date(doc.date) or fallback_date,
         source=host_of(page_url) or (doc.sitename or "").strip(),
         url=page_url,
         lang=lang.group(1).lower() if lang else "",
         origin=origin,
         raw=data,
     )
+
+
+def _extract(text: str, url: str, with_metadata: bool) -> Any:
+    from trafilatura import bare_extraction
+
+    return bare_extraction(
+        text,
+        url=canonical_url(url) or None,
+        with_metadata=with_metadata,
+        include_comments=False,
+        include_tables=True,
+        config=_trafilatura_config(),
+        date_extraction_params=dict(_DATE_PARAMS),
+    )
+
+
+@dataclass
+class _PageMeta:
+    text: str
+    title: str = ""
+    url: str = ""
+    date: str = ""
+    sitename: str = ""
+
+
+_META_DATES = ("article:published_time", "og:published_time", "datepublished", "pubdate", "date", "dc.date")
+
+
+def _head_metadata(text: str, body: str) -> _PageMeta:
+    """Title, canonical URL, site name and date from <head>, for pages trafilatura's metadata step refused."""
+    import lxml.html
+    from lxml import etree
+
+    meta = _PageMeta(text=body)
+    try:
+        tree = lxml.html.document_fromstring(text)
+    except (etree.LxmlError, ValueError):
+        return meta
+    props = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        if key and key not in props:
+            props[key] = (el.get("content") or "").strip()
+    canonical = tree.xpath("//link[@rel='canonical']/@href")
+    meta.title = props.get("og:title") or tree.findtext(".//title") or ""
+    meta.url = (canonical[0] if canonical else "") or props.get("og:url", "")
+    meta.sitename = props.get("og:site_name", "")
+    meta.date = next((props[k] for k in _META_DATES if props.get(k)), "")
+    return meta
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def read_html(path: Path) -> Iterator[Item]:

@@ -107,8 +107,8 @@ def _record(record: Any, it: Any, path: str, skip: bool) -> Item | None:
     if skip:
         return None
     headers = record.rec_headers.to_str().encode("utf-8", "replace")
-    if record.rec_headers.get_header("Content-Length") is None:
-        return Rejection(origin, "truncated or malformed WARC record headers (no Content-Length)", headers)
+    if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+        return Rejection(origin, "truncated or malformed WARC record headers (no valid Content-Length)", headers)
     if missing:
         return Rejection(origin, f"truncated WARC record: {missing} bytes of its block are missing", headers + body)
     if error:
