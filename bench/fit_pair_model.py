@@ -22,7 +22,7 @@ from newsfold.evaluation import load_jsonl, shared_data_dir
 from newsfold.features import extract, pair_vector
 from newsfold.model import Article
 from newsfold.normalize import normalize
-from newsfold.similarity import EXPANDED, expand
+from newsfold.similarity import EXPANDED, LinearModel, expand
 from newsfold.text import lead
 
 DATASETS = ("giveme5w1h_events", "ecbplus_events")
@@ -100,15 +100,7 @@ def main() -> int:
     y = np.concatenate([p[1] for p in parts.values()])
     w = np.concatenate([np.full(len(p[1]), len(y) / (len(parts) * len(p[1]))) for p in parts.values()])
     scaler, lr = fit(X, y, w)
-    spec = {
-        "version": f"pair-lr-{date.today().isoformat()}",
-        "features": list(EXPANDED),
-        "mean": scaler.mean_.tolist(),
-        "scale": scaler.scale_.tolist(),
-        "coef": lr.coef_[0].tolist(),
-        "intercept": float(lr.intercept_[0]),
-        "trained_on": list(DATASETS),
-    }
+    spec = LinearModel.spec(f"pair-lr-{date.today().isoformat()}", EXPANDED, scaler, lr, trained_on=list(DATASETS))
     with open(args.out, "w") as fh:
         json.dump(spec, fh, indent=1)
     print(f"wrote {args.out}: " + ", ".join(f"{f}={c:+.2f}" for f, c in zip(EXPANDED, spec["coef"])))

@@ -149,7 +149,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 def cmd_similarity(args: argparse.Namespace) -> int:
     from .embed import get_embedder
     from .pairs import read_pairs, score_pairs
-    from .similarity import PairModel
+    from .similarity import SimilarityModel
 
     settings = _settings(args)
     pairs = []
@@ -160,7 +160,7 @@ def cmd_similarity(args: argparse.Namespace) -> int:
             print(f"skipped {p}", file=sys.stderr)
             continue
         pairs.append(p)
-    results = score_pairs(pairs, get_embedder(settings.embedder), PairModel.load(), settings.lead_words)
+    results = score_pairs(pairs, get_embedder(settings.embedder), SimilarityModel.load(), settings.lead_words)
     with _open_out(args.out) as out:
         for r in results:
             out.write(json.dumps(r, ensure_ascii=False) + "\n")

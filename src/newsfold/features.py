@@ -54,7 +54,7 @@ class ArticleFeatures:
 
 def extract(text: str, title: str, lang: str, date: datetime | None, emb: np.ndarray) -> ArticleFeatures:
     full = f"{title}\n\n{text}" if title else text
-    raw_names = T.names(full)
+    raw_names = T.names(full, lang)
     names = {n: 1.0 + max(T.idf(w, lang) for w in n.split()) / 7.5 for n in raw_names}
     key_names = sorted(raw_names, key=lambda n: (-raw_names[n] * names[n], n))[:KEY_NAMES]
     return ArticleFeatures(
@@ -112,7 +112,8 @@ def pair_vector(a: ArticleFeatures, b: ArticleFeatures) -> np.ndarray:
 
 def shared_evidence(a: ArticleFeatures, b: ArticleFeatures) -> dict[str, object]:
     """The named things behind a pair vector, for reasons a reader understands."""
-    shared = sorted((n for n in a.names if n in b.names), key=lambda n: -max(a.names[n], b.names[n]))
+    key = set(a.key_names) | set(b.key_names)
+    shared = sorted((n for n in a.names if n in b.names), key=lambda n: (n not in key, -max(a.names[n], b.names[n])))
     dated = a.date is not None and b.date is not None
     return {
         "names": shared,

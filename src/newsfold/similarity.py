@@ -1,8 +1,11 @@
-"""Pair evidence -> probability of 'same event' -> SemEval-2022 Task 8 scale, with reasons.
+"""Pair evidence -> 'same event' probability (linking) and SemEval-2022 Task 8 score, with reasons.
 
-The model is a logistic regression over ``features.PAIR_FEATURES`` (plus two interaction
-terms), fitted by ``bench/fit_pair_model.py`` on the shared labelled data and shipped as
-JSON in ``resources/pair_model.json``: readable, versioned, no pickles.
+Two linear models, both shipped as readable JSON in ``resources/`` (no pickles):
+- ``pair_model.json``: logistic regression over ``features.PAIR_FEATURES`` plus two
+  interactions; P(same event). Fitted by ``bench/fit_pair_model.py`` on the labelled clusters.
+- ``similarity_model.json``: ridge regression over the pair features, sentence-alignment
+  evidence and the probability above, predicting ``4 - overall``. Fitted by
+  ``bench/fit_similarity_model.py`` on the SemEval dev pairs (cross-validated figure reported).
 """
 from __future__ import annotations
 
@@ -14,11 +17,12 @@ import numpy as np
 
 from .features import PAIR_FEATURES, ArticleFeatures, pair_vector, shared_evidence
 
-MODEL_FILE = "pair_model.json"
+PAIR_MODEL = "pair_model.json"
+SIMILARITY_MODEL = "similarity_model.json"
 
 
 def expand(x: np.ndarray) -> np.ndarray:
-    """Pair vector(s) -> model inputs: the features plus interactions the fit found useful."""
+    """Pair vector(s) -> pair-model inputs: the features plus interactions the fit found useful."""
     x = np.atleast_2d(x)
     emb, term, names = x[:, 0:1], x[:, 1:2], x[:, 3:4]
     return np.hstack([x, emb * term, names * emb])
@@ -26,46 +30,89 @@ def expand(x: np.ndarray) -> np.ndarray:
 
 EXPANDED = (*PAIR_FEATURES, "emb_x_term", "names_x_emb")
 
+# Sentence-level evidence added for the SemEval score (see pairs.sentence_evidence).
+SENTENCE_FEATURES = ("sent_best", "sent_shared", "doc_cos", "title_emb_cos", "cross_lingual")
+SIM_BASE = (*PAIR_FEATURES, *SENTENCE_FEATURES, "p_same")
+SIM_EXPANDED = (*SIM_BASE, *(f"{f}^2" for f in SIM_BASE))
+
+
+def sim_expand(x: np.ndarray) -> np.ndarray:
+    x = np.atleast_2d(x)
+    return np.hstack([x, x**2])
+
 
 @dataclass(frozen=True)
-class PairModel:
+class LinearModel:
+    """Standardise, then a dot product: the shape both shipped models share."""
+
     version: str
+    features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
 
     @classmethod
+    def load(cls, name: str, expected: tuple[str, ...], path: str | None = None) -> LinearModel:
+        text = open(path).read() if path else resources.files("newsfold.resources").joinpath(name).read_text()
+        spec = json.loads(text)
+        if tuple(spec["features"]) != expected:
+            raise ValueError(f"model {spec.get('version')} was fitted on other features: {spec['features']}")
+        return cls(spec["version"], tuple(spec["features"]), np.array(spec["mean"]), np.array(spec["scale"]),
+                   np.array(spec["coef"]), float(spec["intercept"]))
+
+    def decision(self, inputs: np.ndarray) -> np.ndarray:
+        return ((inputs - self.mean) / self.scale) @ self.coef + self.intercept
+
+    @staticmethod
+    def spec(version: str, features: tuple[str, ...], scaler, estimator, **extra: object) -> dict:  # type: ignore[no-untyped-def]
+        """The JSON form of a fitted scikit-learn scaler + linear estimator."""
+        coef = np.ravel(estimator.coef_)
+        intercept = float(np.ravel([estimator.intercept_])[0])
+        return {"version": version, "features": list(features), "mean": scaler.mean_.tolist(),
+                "scale": scaler.scale_.tolist(), "coef": coef.tolist(), "intercept": intercept, **extra}
+
+
+class PairModel:
+    """P(same event) for two articles' features."""
+
+    def __init__(self, linear: LinearModel) -> None:
+        self.linear = linear
+        self.version = linear.version
+
+    @classmethod
     def load(cls, path: str | None = None) -> PairModel:
-        if path:
-            with open(path) as fh:
-                spec = json.load(fh)
-        else:
-            spec = json.loads(resources.files("newsfold.resources").joinpath(MODEL_FILE).read_text())
-        if tuple(spec["features"]) != EXPANDED:
-            raise ValueError(f"pair model {spec.get('version')} was fitted on other features: {spec['features']}")
-        return cls(
-            version=spec["version"],
-            mean=np.array(spec["mean"]),
-            scale=np.array(spec["scale"]),
-            coef=np.array(spec["coef"]),
-            intercept=float(spec["intercept"]),
-        )
+        return cls(LinearModel.load(PAIR_MODEL, EXPANDED, path))
 
     def proba_vectors(self, vectors: np.ndarray) -> np.ndarray:
-        z = ((expand(vectors) - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return 1.0 / (1.0 + np.exp(-self.linear.decision(expand(vectors))))
 
     def proba(self, a: ArticleFeatures, b: ArticleFeatures) -> float:
         return float(self.proba_vectors(pair_vector(a, b))[0])
 
 
-def to_overall(p: float) -> float:
-    """Probability of the same event -> SemEval scale: 1 = same event .. 4 = unrelated."""
-    return round(4.0 - 3.0 * float(p), 3)
+class SimilarityModel:
+    """SemEval-2022 Task 8 ``overall`` (1 = same event .. 4 = unrelated) from pair and sentence evidence."""
+
+    def __init__(self, linear: LinearModel, pair_model: PairModel) -> None:
+        self.linear = linear
+        self.pair_model = pair_model
+        self.version = f"{linear.version}+{pair_model.version}"
+
+    @classmethod
+    def load(cls, path: str | None = None) -> SimilarityModel:
+        return cls(LinearModel.load(SIMILARITY_MODEL, SIM_EXPANDED, path), PairModel.load())
+
+    def base_vector(self, pair_vec: np.ndarray, sentence_vec: np.ndarray) -> np.ndarray:
+        p = self.pair_model.proba_vectors(pair_vec)[0]
+        return np.concatenate([pair_vec, sentence_vec, [p]])
+
+    def overall(self, base: np.ndarray) -> float:
+        closeness = float(np.clip(self.linear.decision(sim_expand(base))[0], 0.0, 3.0))
+        return round(4.0 - closeness, 3)
 
 
-def reasons(a: ArticleFeatures, b: ArticleFeatures) -> list[str]:
+def reasons(a: ArticleFeatures, b: ArticleFeatures, shared_sentences: int | None = None) -> list[str]:
     """The evidence in words: shared names and numbers, timing, how close the wording is."""
     vec = pair_vector(a, b)
     ev = shared_evidence(a, b)
@@ -77,14 +124,16 @@ def reasons(a: ArticleFeatures, b: ArticleFeatures) -> list[str]:
         out.append("no named person, place or organisation in common")
     nums = list(ev["numbers"])[:4]  # type: ignore[call-overload]
     if nums:
-        out.append("both mention the number(s) " + ", ".join(nums))
+        out.append("both mention " + ", ".join(nums))
     gap = ev["gap_days"]
     if gap is None:
-        out.append("publication dates unknown for at least one: time is no evidence")
+        out.append("publication date unknown for at least one: time is no evidence")
     elif gap < 1:
         out.append("published the same day")
     else:
-        out.append(f"published {gap:.0f} day(s) apart")
+        out.append(f"published {gap:.0f} days apart")
+    if shared_sentences:
+        out.append(f"{shared_sentences} sentence{'s' if shared_sentences > 1 else ''} say the same thing")
     emb, term = vec[0], vec[1]
     wording = "very close" if term > 0.6 else "close" if term > 0.3 else "partly shared" if term > 0.12 else "different"
     out.append(f"wording {wording} (term cosine {term:.2f}); meaning similarity {emb:.2f}")

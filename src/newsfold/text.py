@@ -10,6 +10,9 @@ _SENT_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(]?[^\W\d
 # A capitalised word that is not all caps noise; joined with the next ones into a name.
 _CAP = re.compile(r"^[A-ZÀ-ÞĀ-ſ][\w'’\-]*$")
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[,. ]\d{3})+(?:[.,]\d+)?(?![\w])|(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
+# Words capitalised before a name that are not part of it (articles, honorifics).
+_NAME_PREFIXES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "der", "die", "das", "el", "la", "los", "las", "le",
+                  "les", "il", "lo", "herr", "frau", "sr", "sra", "m", "mme"}
 _NAME_JOINERS = {"de", "da", "van", "von", "der", "del", "al", "bin", "la", "le", "of", "du"}
 
 
@@ -70,11 +73,16 @@ def _log(x: float) -> float:
     return math.log(x)
 
 
-def names(text: str) -> dict[str, int]:
-    """Capitalised word sequences not at a sentence start: a script-agnostic stand-in for NER.
+RARE_IDF = 4.5  # a word this rare in the language's frequency list is a name wherever it stands
 
-    Returns lower-cased names with their counts. Single words that start a
-    sentence are skipped (they are capitalised for grammar, not as names).
+
+def names(text: str, lang: str = "en") -> dict[str, int]:
+    """Capitalised word sequences: a script-agnostic stand-in for NER.
+
+    Returns lower-cased names with their counts. A single word that starts a sentence
+    counts only if it is rare (capitalised as a name, not for grammar). A long sequence
+    ("Secretary of State Mike Pompeo") also counts its rare last word ("pompeo"), so
+    later short mentions match it.
     """
     found: dict[str, int] = {}
     for sent in sentences(text):
@@ -97,9 +105,14 @@ def names(text: str) -> dict[str, int]:
                         break
                 while parts and parts[-1].lower() in _NAME_JOINERS:
                     parts.pop()
-                if parts and not (i == 0 and len(parts) == 1):
+                while parts and parts[0].lower().rstrip(".") in _NAME_PREFIXES:
+                    parts.pop(0)
+                if parts and (i > 0 or len(parts) > 1 or idf(parts[0].lower(), lang) >= RARE_IDF):
                     key = " ".join(parts).lower()
                     found[key] = found.get(key, 0) + 1
+                    last = parts[-1].lower()
+                    if len(parts) > 1 and idf(last, lang) >= RARE_IDF:
+                        found[last] = found.get(last, 0) + 1
                 i = max(j, i + 1)
             else:
                 i += 1
