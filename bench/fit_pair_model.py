@@ -68,6 +68,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="src/newsfold/resources/pair_model.json")
     ap.add_argument("--folds", type=int, default=4)
+    ap.add_argument("--exclude-events", default="", help="file of event labels to leave out of training (hold-out)")
     args = ap.parse_args()
     if shared_data_dir() is None:
         print("../shared/data not found; set NEWSFOLD_SHARED_DATA", file=sys.stderr)
@@ -75,9 +76,12 @@ def main() -> int:
     from sklearn.metrics import roc_auc_score
 
     rng = random.Random(13)
+    excluded = set(open(args.exclude_events).read().split()) if args.exclude_events else set()
     parts = {}
     for name in DATASETS:
         labels, feats, topics = dataset_features(name)
+        keep = [i for i, label in enumerate(labels) if label not in excluded]
+        labels, feats, topics = [labels[i] for i in keep], [feats[i] for i in keep], [topics[i] for i in keep]
         X, y, groups = sample_pairs(labels, feats, topics, rng)
         parts[name] = (X, y, groups, sorted(set(labels)))
         print(f"{name}: {len(y)} pairs, {int(y.sum())} same-event", file=sys.stderr)

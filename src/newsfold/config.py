@@ -18,6 +18,7 @@ from .errors import ConfigError
 class Settings:
     # Each field's metadata["help"] is its documentation (docs/SETTINGS.md lists them; a test checks).
     embedder: str = "use-m3"
+    pair_model: str = ""
     link_threshold: float = 0.5
     window_days: float = 180.0
     dedup_threshold: float = 0.7
@@ -39,6 +40,7 @@ class Settings:
 
 HELP: dict[str, str] = {
     "embedder": "sentence embedding model: 'use-m3' (offline default) or 'st:<sentence-transformers model>'",
+    "pair_model": "JSON pair model file (from bench/fit_pair_model.py); empty: the shipped model",
     "link_threshold": "probability of 'same event' an article needs to join a story (0..1)",
     "window_days": "a story is a candidate only if the article is dated within this many days of it",
     "dedup_threshold": "estimated Jaccard of word shingles above which an article is a near copy (0..1)",

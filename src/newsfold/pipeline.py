@@ -58,7 +58,7 @@ class Pipeline:
         self.store = store
         self.settings = settings
         self.embedder = embedder or get_embedder(settings.embedder)
-        self.model = model or PairModel.load()
+        self.model = model or PairModel.load(settings.pair_model or None)
         self.detector = CopyDetector(settings.dedup_threshold, settings.minhash_perm, settings.shingle_words)
         self.linker = StoryLinker(
             self.model,

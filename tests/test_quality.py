@@ -1,0 +1,52 @@
+"""The CI quality gate: the public commands on the shared labelled data must not fall below the floors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOORS = json.loads((ROOT / "tests" / "quality_floors.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def figures(shared_data: Path) -> dict:
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "quality.py"), "--json"], capture_output=True,
+                         text=True, check=True, cwd=ROOT / "bench")
+    return json.loads(out.stdout)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", [k for k in FLOORS if not k.startswith("_")])
+def test_quality_floor(figures: dict, key: str) -> None:
+    dataset, metric = key.split(".")
+    assert figures[dataset][metric] >= FLOORS[key], f"{key} fell to {figures[dataset][metric]:.4f} < {FLOORS[key]}"
+
+
+def test_seed_pair_is_the_same_event_with_reasons(tmp_path: Path, seeds_dir: Path) -> None:
+    texts = []
+    for path in sorted(seeds_dir.glob("*.txt")):
+        body = path.read_text().split(None, 2)  # " date YYYY-MM-DD <body>"
+        texts.append(body[2] if body[0] == "date" else path.read_text())
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(json.dumps({"pair_id": "seeds", "text1": texts[0], "text2": texts[1],
+                                 "date1": "2021-01-10", "date2": "2021-01-10"}) + "\n")
+    result = json.loads(run_cli("similarity", str(pairs), "--out", "-").stdout)
+    assert result["overall"] <= 1.5
+    first = result["reasons"][0]
+    assert "Pompeo" in first and "Taiwan" in first
+
+
+def test_unrelated_pair_scores_as_unrelated(tmp_path: Path, demo_rows: list[dict]) -> None:
+    a = next(r for r in demo_rows if r["event"] == "lumora-data-breach")
+    b = next(r for r in demo_rows if r["event"] == "saint-orla-ferry-rescue")
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(json.dumps({"pair_id": "x", "text1": a["text"], "text2": b["text"], "title1": a["title"],
+                                 "title2": b["title"], "lang1": a["lang"], "lang2": b["lang"]}) + "\n")
+    result = json.loads(run_cli("similarity", str(pairs), "--out", "-").stdout)
+    assert result["overall"] >= 3.0 and result["similarity"] <= 0.35
