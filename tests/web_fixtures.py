@@ -274,3 +274,47 @@ def write_warc(path: Path, pages: tuple[Page, ...] = PAGES, gz: bool = True, ext
                                                 warc_content_type="application/warc-fields"))
             specs.append(WarcRecordSpec("metadata", "", "metadata record"))
     return specs
+
+
+# -- generated pages (crash and concurrency tests) -------------------------------------------
+_EVENTS = (
+    ("Dunmore", "water main burst floods the market square", "A water main burst under {town}'s market square "
+     "early on {day}, flooding {n} shops and closing the square to traffic. Utility crews shut the valve after "
+     "{h} hours, and the council said repairs would take until the weekend."),
+    ("Ellery", "council approves a new tram line", "{town} council voted {n} to {m} on {day} to build a tram "
+     "line from the station to the university, a project estimated at {h}0 million crowns. Construction is "
+     "due to start next spring."),
+    ("Farrow Heath", "wildfire forces evacuation of hill farms", "Firefighters on {day} were still fighting a "
+     "wildfire on {town} that has burned {n} hectares of heath. {h} farms were evacuated as a precaution and "
+     "the road over the ridge is closed."),
+    ("Gallowmere", "football club names a new coach", "{town} Rovers named a new head coach on {day} after a "
+     "run of {n} defeats in {m} matches. The club's chairman said the appointment was unanimous and that the "
+     "coach would take charge of training within {h} days."),
+)
+_OUTLETS = ("northfieldgazette.example", "valleyherald.example", "coastwire.example", "the-ledger.example")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+
+def generated_pages(n: int, seed: int = 7) -> tuple[Page, ...]:
+    """``n`` pages about four invented events, each written up by several outlets with different numbers."""
+    import random
+
+    rng = random.Random(seed)
+    pages = []
+    for i in range(n):
+        event = i % len(_EVENTS)
+        town, headline, body = _EVENTS[event]
+        outlet = _OUTLETS[(i // len(_EVENTS)) % len(_OUTLETS)]
+        facts = {"town": town, "day": rng.choice(_DAYS), "n": rng.randint(3, 90), "m": rng.randint(1, 9),
+                 "h": rng.randint(2, 9)}
+        second = (f"Reporters from {outlet.split('.')[0]} spoke to {rng.randint(2, 30)} residents; "
+                  f"several said it was the {rng.choice(['second', 'third', 'first'])} time this year.")
+        pages.append(Page(
+            url=f"https://{outlet}/{event}/{i}-{town.lower().replace(' ', '-')}",
+            site=outlet.split(".")[0].title(),
+            title=f"{town}: {headline} ({i})",
+            date=f"2026-07-{1 + event * 3 + rng.randint(0, 1):02d}T{rng.randint(6, 22):02d}:{rng.randint(0, 59):02d}:00+00:00",
+            lang="en",
+            paragraphs=(body.format(**facts), second),
+        ))
+    return tuple(pages)
