@@ -29,6 +29,7 @@ from .store import Store, features_from_row, features_to_json
 from .text import lead
 
 Progress = Callable[[int, int], None]
+_STORED = "\x00stored"  # placeholder id: an input article already in the store
 OnReject = Callable[[Rejection], None]
 
 
@@ -138,6 +139,9 @@ class Pipeline:
             stored_origin = self.store.known_article(art.id)
             if stored_origin == art.origin:
                 counts.already_stored += 1
+                # Still part of the ordering: an undated article sorts by the dated one before it in
+                # the input, stored or not, so a resumed run orders exactly as a clean one.
+                pending.append(art.with_(id=_STORED))
                 continue
             first = stored_origin or seen.get(art.id)
             if first is not None:
@@ -154,7 +158,7 @@ class Pipeline:
             for r in rejections:
                 self.store.insert_rejection(r.origin, r.reason, r.malformed, r.raw, run_id)
 
-        ordered = stream_order(pending)
+        ordered = [a for a in stream_order(pending) if a.id != _STORED]
         done = 0
         for start in range(0, len(ordered), self.settings.batch_size):
             batch = ordered[start : start + self.settings.batch_size]
