@@ -175,7 +175,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                      config=None, set=args.set)
     cmd_ingest(ingest_args)
     print()
-    return cmd_stories(argparse.Namespace(db=args.db, order="newest", limit=50, json=False))
+    cmd_stories(argparse.Namespace(db=args.db, order="newest", limit=50, json=False))
+    if args.no_serve:
+        return 0
+    print()
+    return cmd_serve(argparse.Namespace(db=args.db, host=args.host, port=args.port, config=None, set=args.set))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .api import serve
+
+    serve(args.db, _settings(args), host=args.host, port=args.port, announce=lambda line: print(line, flush=True))
+    return 0
 
 
 class _open_out:
@@ -250,9 +261,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", required=True, metavar="OUT.jsonl", help="- for stdout")
     sp.add_argument("--skip-bad", action="store_true")
 
-    sp = add("demo", "ingest the shipped demo corpus into a local store and list its stories", cmd_demo)
+    sp = add("demo", "ingest the shipped demo corpus into a local store, list its stories, then serve them", cmd_demo)
     sp.add_argument("--db", default="newsfold-demo", metavar="DIR", help="store directory (default: ./newsfold-demo)")
     sp.add_argument("--set", action="append", metavar="NAME=VALUE", help="override one setting")
+    sp.add_argument("--no-serve", action="store_true", help="stop after listing the stories (for scripts and tests)")
+    sp.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
+    sp.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000)")
+
+    sp = add("serve", "serve a store's stories as web pages and a JSON API (OpenAPI at /api/openapi.json)",
+             cmd_serve, True)
+    sp.add_argument("--db", required=True, metavar="DIR", help="store directory")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    sp.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     return p
 
 

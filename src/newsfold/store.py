@@ -16,7 +16,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .errors import NotFound, StoreError
+from .errors import InputError, NotFound, StoreError
 from .features import ArticleFeatures
 
 SCHEMA_VERSION = "1"
@@ -49,6 +49,26 @@ CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, started TEXT NOT NULL, versions TEXT NOT NULL, counts TEXT
 );
 """
+
+# The story read model for browsing and search (API, pages), kept by refresh_stories. Keyset
+# pagination walks the two order indexes; a story's first seq is unique, so it is the FTS rowid.
+STORY_INDEX_VERSION = "1"
+STORY_INDEX = """
+CREATE INDEX IF NOT EXISTS stories_newest ON stories (COALESCE(last_date, ''), seq);
+CREATE INDEX IF NOT EXISTS stories_largest ON stories (size, COALESCE(last_date, ''), seq);
+CREATE INDEX IF NOT EXISTS stories_seq ON stories (seq);
+CREATE TABLE IF NOT EXISTS story_tags (
+    kind TEXT NOT NULL, value TEXT NOT NULL, story_id TEXT NOT NULL, PRIMARY KEY (kind, value, story_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_tags_story ON story_tags (story_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS stories_fts USING fts5(titles, names, tokenize='unicode61 remove_diacritics 2');
+"""
+STORY_ORDERS = {
+    "newest": ("COALESCE(last_date, ''), seq", "COALESCE(last_date, '') DESC, seq DESC"),
+    "largest": ("size, COALESCE(last_date, ''), seq", "size DESC, COALESCE(last_date, '') DESC, seq DESC"),
+}
+SEARCH_TITLES = 30  # distinct article titles of a story that search sees
+SEARCH_NAMES = 60  # most-mentioned names of a story that search sees
 
 
 @dataclass(frozen=True)
@@ -141,7 +161,21 @@ class Store:
         elif found[0] != SCHEMA_VERSION:
             os.close(fd)
             raise StoreError(f"store schema {found[0]} is not {SCHEMA_VERSION}; re-ingest into a new store")
-        return cls(path, conn, fd)
+        store = cls(path, conn, fd)
+        store._ensure_story_index()
+        return store
+
+    def _ensure_story_index(self) -> None:
+        """Create the browse/search tables, filling them for stores written before they existed."""
+        if self.get_meta("story_index") == STORY_INDEX_VERSION:
+            return
+        with self.transaction():
+            for stmt in STORY_INDEX.strip().split(";\n"):
+                self.conn.execute(stmt)
+            self.conn.execute("DELETE FROM story_tags")
+            self.conn.execute("DELETE FROM stories_fts")
+            self.refresh_stories([r[0] for r in self.conn.execute("SELECT id FROM stories")])
+            self.set_meta("story_index", STORY_INDEX_VERSION)
 
     @classmethod
     def read(cls, directory: str | os.PathLike[str]) -> Store:
@@ -196,12 +230,15 @@ class Store:
         )
 
     def refresh_stories(self, story_ids: Sequence[str]) -> None:
-        """Recompute the summary rows of these stories from their articles."""
+        """Recompute the summary rows of these stories (and their search entries) from their articles."""
         for sid in story_ids:
             rows = self.conn.execute(
-                "SELECT seq, title, text, date, lang, source, duplicate_of FROM articles WHERE story_id=? ORDER BY seq",
+                "SELECT seq, title, text, date, lang, source, duplicate_of, features FROM articles WHERE story_id=? "
+                "ORDER BY seq",
                 (sid,),
             ).fetchall()
+            self.conn.execute("DELETE FROM stories_fts WHERE rowid IN (SELECT seq FROM stories WHERE id=?)", (sid,))
+            self.conn.execute("DELETE FROM story_tags WHERE story_id=?", (sid,))
             if not rows:
                 self.conn.execute("DELETE FROM stories WHERE id=?", (sid,))
                 continue
@@ -217,6 +254,21 @@ class Store:
                     sum(1 for r in rows if r["duplicate_of"] is None), json.dumps(langs), json.dumps(outlets),
                 ),
             )
+            self._index_story(sid, first["seq"], title, rows, langs, outlets)
+
+    def _index_story(self, sid: str, seq: int, title: str, rows: list[sqlite3.Row], langs: list[str],
+                     outlets: list[str]) -> None:
+        titles = list(dict.fromkeys([title, *(r["title"] for r in rows if r["title"])]))[:SEARCH_TITLES]
+        mentions: dict[str, int] = {}
+        for r in rows:
+            if r["features"]:
+                for name in json.loads(r["features"])["names"]:
+                    mentions[name] = mentions.get(name, 0) + 1
+        names = sorted(mentions, key=lambda n: (-mentions[n], n))[:SEARCH_NAMES]
+        self.conn.execute("INSERT INTO stories_fts (rowid, titles, names) VALUES (?, ?, ?)",
+                          (seq, "\n".join(titles), "\n".join(names)))
+        self.conn.executemany("INSERT OR IGNORE INTO story_tags VALUES (?, ?, ?)",
+                              [("lang", v, sid) for v in langs] + [("outlet", v, sid) for v in outlets])
 
     # -- reading -------------------------------------------------------------------------
     def iter_link_state(self) -> Iterator[sqlite3.Row]:
@@ -249,9 +301,10 @@ class Store:
             raise NotFound(f"no story {story_id!r} in {self.directory}")
         return _story_dict(row)
 
-    def story_articles(self, story_id: str) -> list[StoredArticle]:
+    def story_articles(self, story_id: str, limit: int = -1) -> list[StoredArticle]:
         rows = self.conn.execute(
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=? ORDER BY date IS NULL, date, seq", (story_id,)
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=? ORDER BY date IS NULL, date, seq LIMIT ?",
+            (story_id, limit),
         ).fetchall()
         return [StoredArticle(**dict(r)) for r in rows]
 
@@ -260,6 +313,86 @@ class Store:
         if row is None:
             raise NotFound(f"no article {article_id!r} in {self.directory}")
         return StoredArticle(**dict(row))
+
+    def find_stories(
+        self,
+        order: str = "newest",
+        limit: int = 50,
+        after: Sequence[Any] | None = None,
+        lang: str | None = None,
+        outlet: str | None = None,
+        since: str | None = None,
+        before: str | None = None,
+        query: str | None = None,
+    ) -> tuple[list[dict[str, Any]], list[Any] | None]:
+        """One page of stories and the key to pass as ``after`` for the next (None on the last page).
+
+        Filters: a language, an outlet, stories with an article dated in [since, before) (ISO strings),
+        and an FTS5 ``query`` over the story's article titles and names. Keyset pagination on the
+        order's index, so page 1,000 costs what page 1 does.
+        """
+        if order not in STORY_ORDERS:
+            raise ValueError(f"order must be one of {sorted(STORY_ORDERS)}")
+        key, by = STORY_ORDERS[order]
+        where, args = [], []
+        if after is not None:
+            # The redundant bound on the first key column lets SQLite seek the index instead of scanning.
+            first = "size" if order == "largest" else "COALESCE(last_date, '')"
+            where.append(f"{first} <= ? AND ({key}) < ({', '.join('?' * len(after))})")
+            args += [after[0], *after]
+        for kind, value in (("lang", lang), ("outlet", outlet)):
+            if value:
+                where.append("EXISTS (SELECT 1 FROM story_tags t WHERE t.kind=? AND t.value=? AND t.story_id=stories.id)")
+                args += [kind, value]
+        if since:
+            where.append("COALESCE(last_date, '') >= ?")
+            args.append(since)
+        if before:
+            where.append("first_date < ?")
+            args.append(before)
+        if query:
+            where.append("seq IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)")
+            args.append(query)
+        sql = "SELECT * FROM stories"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        try:
+            rows = self.conn.execute(f"{sql} ORDER BY {by} LIMIT ?", (*args, limit + 1)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc):
+                raise InputError(f"search query {query!r} is not valid: {exc}") from None
+            if "no such" in str(exc):
+                raise StoreError(f"{self.directory} predates story search: open it once for writing "
+                                 "('newsfold serve' or 'newsfold ingest' does)") from None
+            raise
+        stories = [_story_dict(r) for r in rows[:limit]]
+        if len(rows) <= limit:
+            return stories, None
+        last = stories[-1]
+        tail = [last["last_date"] or "", last["seq"]]
+        return stories, ([last["size"], *tail] if order == "largest" else tail)
+
+    def story_values(self, kind: str, limit: int = 500) -> list[str]:
+        """The distinct languages (``kind='lang'``) or outlets (``'outlet'``) that stories have."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT value FROM story_tags WHERE kind=? ORDER BY value LIMIT ?", (kind, limit)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def story_timeline(self, story_id: str, unit_chars: int = 10) -> list[dict[str, Any]]:
+        """Articles per (time bin, outlet): bins are the first ``unit_chars`` of the ISO date (10: day, 13: hour)."""
+        rows = self.conn.execute(
+            "SELECT substr(date, 1, ?) AS bin, source AS outlet, COUNT(*) AS articles, "
+            "COUNT(duplicate_of) AS copies FROM articles WHERE story_id=? AND date IS NOT NULL "
+            "GROUP BY bin, source ORDER BY bin, source",
+            (unit_chars, story_id),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def copies_of(self, article_id: str) -> list[str]:
+        """Ids of the stored copies of an article, in processing order."""
+        rows = self.conn.execute("SELECT id FROM articles WHERE duplicate_of=? ORDER BY seq", (article_id,))
+        return [r[0] for r in rows]
 
     def rejections(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         rows = self.conn.execute(

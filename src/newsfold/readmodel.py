@@ -1,0 +1,236 @@
+"""The read model the HTTP API and the pages share: story lists, one story, one article, a pair.
+
+Everything here reads a ``Store`` opened read-only and returns plain dicts (JSON-ready), so the
+JSON API and the HTML pages can never disagree about what a story holds.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
+
+from .errors import InputError
+from .store import Store, StoredArticle
+
+EXCERPT_CHARS = 280
+HOURLY_SPAN_DAYS = 3  # stories shorter than this get an hourly timeline, others a daily one
+MAX_QUERY_TERMS = 12
+COVERAGE_ARTICLES = 40  # originals (earliest first) that the coverage comparison reads
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+# -- story lists --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoryQuery:
+    """What a story list asks for; ``date_to`` is inclusive (the whole day)."""
+
+    order: str = "newest"
+    limit: int = 20
+    cursor: str | None = None
+    lang: str | None = None
+    outlet: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+
+
+def fts_query(text: str | None) -> str | None:
+    """Free text -> an FTS5 query: every word must occur (as a word prefix); syntax is never passed through."""
+    words = _WORD.findall(text or "")[:MAX_QUERY_TERMS]
+    return " ".join(f'"{w}"*' for w in words) or None
+
+
+def encode_cursor(order: str, key: list[Any]) -> str:
+    raw = json.dumps([order, *key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(order: str, cursor: str) -> list[Any]:
+    """The keyset position in a cursor from ``encode_cursor``; InputError (422) for anything else."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        data = None
+    ok = (isinstance(data, list) and len(data) in (3, 4) and data[0] in ("newest", "largest")
+          and len(data) == (4 if data[0] == "largest" else 3)
+          and isinstance(data[-1], int) and isinstance(data[-2], str)
+          and (len(data) == 3 or isinstance(data[1], int)))
+    if not ok:
+        raise InputError("cursor is not one this server gave out: pass next_cursor from the previous page unchanged")
+    if data[0] != order:
+        raise InputError(f"cursor belongs to order={data[0]!r}, not order={order!r}: keep the order while paging")
+    return list(data[1:])
+
+
+def list_stories(store: Store, q: StoryQuery) -> dict[str, Any]:
+    if q.date_from and q.date_to and q.date_from > q.date_to:
+        raise InputError(f"date_from {q.date_from} is after date_to {q.date_to}: swap them")
+    after = decode_cursor(q.order, q.cursor) if q.cursor else None
+    stories, key = store.find_stories(
+        order=q.order,
+        limit=q.limit,
+        after=after,
+        lang=q.lang or None,
+        outlet=q.outlet or None,
+        since=q.date_from.isoformat() if q.date_from else None,
+        before=(q.date_to + timedelta(days=1)).isoformat() if q.date_to else None,
+        query=fts_query(q.q),
+    )
+    return {"stories": [story_summary(s) for s in stories],
+            "next_cursor": encode_cursor(q.order, key) if key else None}
+
+
+def story_summary(s: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": s["id"],
+        "title": s["title"],
+        "size": s["size"],
+        "originals": s["originals"],
+        "copies": s["size"] - s["originals"],
+        "first_date": s["first_date"],
+        "last_date": s["last_date"],
+        "languages": s["langs"],
+        "outlets": s["outlets"],
+    }
+
+
+# -- one story ----------------------------------------------------------------------------
+def article_summary(a: StoredArticle) -> dict[str, Any]:
+    text = " ".join(a.text.split())
+    return {
+        "id": a.id,
+        "title": a.title or headline(a.text),
+        "date": a.date,
+        "outlet": a.source,
+        "url": a.url,
+        "lang": a.lang,
+        "story_id": a.story_id,
+        "duplicate_of": a.duplicate_of,
+        "summary_only": bool(a.summary_only),
+        "excerpt": text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…",
+    }
+
+
+def headline(text: str, limit: int = 120) -> str:
+    first = text.strip().split("\n", 1)[0]
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def fold_copies(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Originals in order, each with ``copies`` (the articles that copy it); a copy whose original is
+    not in the list stands on its own."""
+    present = {a["id"] for a in articles}
+    copies: dict[str, list[dict[str, Any]]] = {}
+    for a in articles:
+        if a["duplicate_of"] in present:
+            copies.setdefault(a["duplicate_of"], []).append(a)
+    return [{**a, "copies": copies.get(a["id"], [])} for a in articles if a["duplicate_of"] not in present]
+
+
+def timeline(store: Store, story: dict[str, Any]) -> dict[str, Any]:
+    """Articles per time bin and outlet: hourly for short stories, daily for longer ones."""
+    unit = "day"
+    first, last = story["first_date"], story["last_date"]
+    if first and last:
+        span = datetime.fromisoformat(last) - datetime.fromisoformat(first)
+        unit = "hour" if span <= timedelta(days=HOURLY_SPAN_DAYS) else "day"
+    bins = store.story_timeline(story["id"], 13 if unit == "hour" else 10)
+    for b in bins:
+        b["start"] = b.pop("bin") + (":00:00+00:00" if unit == "hour" else "")
+    undated = story["size"] - sum(b["articles"] for b in bins)
+    return {"unit": unit, "bins": bins, "undated": undated}
+
+
+def story_detail(store: Store, story_id: str, article_limit: int = 200, with_coverage: bool = True) -> dict[str, Any]:
+    story = store.story(story_id)
+    stored = store.story_articles(story_id, limit=article_limit)
+    articles = [article_summary(a) for a in stored]
+    return {
+        **story_summary(story),
+        "articles": articles,
+        "articles_shown": len(articles),
+        "timeline": timeline(store, story),
+        "coverage": coverage_for(story, stored) if with_coverage else None,
+    }
+
+
+# Coverage comparison comes from compare.py when that module is installed; it reads whole texts,
+# so results are kept per story version (size + last date) in a small LRU.
+_coverage_cache: OrderedDict[tuple[str, int, str | None], dict[str, Any] | None] = OrderedDict()
+_coverage_lock = threading.Lock()
+COVERAGE_CACHE = 256
+
+
+def _compare_function() -> Callable[[list[Any]], Any] | None:
+    try:
+        from .compare import compare_articles  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return compare_articles  # type: ignore[no-any-return]
+
+
+def coverage_for(story: dict[str, Any], stored: list[StoredArticle]) -> dict[str, Any] | None:
+    """What every outlet reports, what only one does, who is quoted; None when compare.py is absent."""
+    compare = _compare_function()
+    originals = [a for a in stored if a.duplicate_of is None]
+    if compare is None or len({a.source for a in originals}) < 2:
+        return None
+    key = (story["id"], story["size"], story["last_date"])
+    with _coverage_lock:
+        if key in _coverage_cache:
+            _coverage_cache.move_to_end(key)
+            return _coverage_cache[key]
+    result = compare(originals[:COVERAGE_ARTICLES]).as_dict()
+    with _coverage_lock:
+        _coverage_cache[key] = result
+        while len(_coverage_cache) > COVERAGE_CACHE:
+            _coverage_cache.popitem(last=False)
+    return result  # type: ignore[no-any-return]
+
+
+# -- one article, one pair ---------------------------------------------------------------
+def article_detail(store: Store, article_id: str) -> dict[str, Any]:
+    a = store.article(article_id)
+    story = store.story(a.story_id)
+    original = None
+    if a.duplicate_of:
+        o = store.article(a.duplicate_of)
+        original = {"id": o.id, "title": o.title or headline(o.text), "outlet": o.source}
+    return {
+        **article_summary(a),
+        "text": a.text,
+        "score": a.score,
+        "original": original,
+        "copies": store.copies_of(a.id),
+        "story": story_summary(story),
+    }
+
+
+def compare_pair(store: Store, a_id: str, b_id: str, scorer: Callable[[list[Any]], list[dict[str, Any]]]) -> dict[str, Any]:
+    """Score two stored articles (SemEval scale, 1 = same event) with reasons; ``scorer`` is pairs.score_pairs
+    bound to an embedder and model."""
+    from .model import Article
+    from .normalize import parse_date
+    from .pairs import PairInput
+
+    a, b = store.article(a_id), store.article(b_id)
+
+    def as_article(s: StoredArticle) -> Article:
+        return Article(id=s.id, text=s.text, title=s.title, date=parse_date(s.date), source=s.source, url=s.url,
+                       lang=s.lang, origin=s.origin)
+
+    result = scorer([PairInput(f"{a.id}|{b.id}", as_article(a), as_article(b), "api")])[0]
+    return {
+        "a": article_summary(a),
+        "b": article_summary(b),
+        "same_story": a.story_id == b.story_id,
+        "overall": result["overall"],
+        "similarity": result["similarity"],
+        "reasons": result["reasons"],
+    }

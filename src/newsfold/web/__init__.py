@@ -1,0 +1,1 @@
+"""The web pages: templates, stylesheet and the views that render them (see pages.py)."""

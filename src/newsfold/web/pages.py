@@ -1,0 +1,143 @@
+"""Server-rendered pages: story list, search, one story, one article. No script; Jinja autoescapes all text.
+
+Article content is untrusted: it reaches the page only through autoescaped template variables
+(never ``|safe``), links to the original go out only for http(s) URLs, and the server's
+Content-Security-Policy forbids scripts altogether.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from importlib import resources
+from typing import Annotated, Literal
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from .. import readmodel
+from .chart import timeline_chart
+
+PAGE_SIZE = 25
+STORY_PAGE_ARTICLES = 300
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("newsfold.web", "templates"),
+    autoescape=True,  # every template, whatever its name
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+router = APIRouter(include_in_schema=False)
+
+
+def _when(value: str | None, with_time: bool = True) -> str:
+    if not value:
+        return "undated"
+    d = datetime.fromisoformat(value)
+    return f"{d.day} {d:%b %Y}" + (f", {d:%H:%M} UTC" if with_time else "")
+
+
+def _span(first: str | None, last: str | None) -> str:
+    if not first or not last:
+        return "undated"
+    a, b = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    if a.date() == b.date():
+        return f"{a.day} {a:%b %Y}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b} – {b.day} {b:%b %Y}" if a.month != b.month else f"{a.day}–{b.day} {b:%b %Y}"
+    return f"{a.day} {a:%b %Y} – {b.day} {b:%b %Y}"
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it is plain http(s), else None (a ``javascript:`` link must never be rendered)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _paragraphs(text: str) -> list[str]:
+    blocks = [" ".join(b.split()) for b in text.replace("\r", "").split("\n\n")]
+    return [b for b in blocks if b] or [text]
+
+
+_env.filters.update(when=_when, safe_url=safe_url, paragraphs=_paragraphs, urlid=lambda v: quote(str(v), safe=""))
+_env.globals.update(span=_span)
+
+
+def render_error(request: Request, status: int, message: str) -> Response:
+    return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "q": ""},
+                                      status_code=status)
+
+
+def _stories_page(request: Request, template: str, q: readmodel.StoryQuery) -> HTMLResponse:
+    store = request.app.state.readers.get()
+    result = readmodel.list_stories(store, q)
+    more = None
+    if result["next_cursor"]:
+        more = str(request.url.include_query_params(cursor=result["next_cursor"]))
+    context = {"stories": result["stories"], "more": more, "query": q, "q": q.q or "",
+               "langs": store.story_values("lang"), "outlets": store.story_values("outlet", 300),
+               "filtered": bool(q.lang or q.outlet or q.date_from or q.date_to or q.q), "first_page": not q.cursor}
+    return templates.TemplateResponse(request, template, context)
+
+
+Order = Literal["newest", "largest"]
+
+
+@router.get("/", response_class=HTMLResponse)
+def story_list(
+    request: Request,
+    order: Order = "newest",
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    lang: Annotated[str | None, Query(max_length=20)] = None,
+    outlet: Annotated[str | None, Query(max_length=300)] = None,
+    date_from: Annotated[date | None, Query()] = None,
+    date_to: Annotated[date | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=300)] = None,
+) -> HTMLResponse:
+    query = readmodel.StoryQuery(order, PAGE_SIZE, cursor, lang or None, outlet or None, date_from, date_to, q or None)
+    return _stories_page(request, "stories.html", query)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=300)] = "",
+    order: Order = "newest",
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> HTMLResponse:
+    query = readmodel.StoryQuery(order, PAGE_SIZE, cursor, q=q or None)
+    if not readmodel.fts_query(q):
+        store = request.app.state.readers.get()
+        return templates.TemplateResponse(request, "search.html", {
+            "stories": [], "more": None, "query": query, "q": q, "langs": store.story_values("lang"),
+            "outlets": [], "filtered": False, "first_page": True, "empty_query": True})
+    return _stories_page(request, "search.html", query)
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: str) -> HTMLResponse:
+    store = request.app.state.readers.get()
+    story = readmodel.story_detail(store, story_id, STORY_PAGE_ARTICLES)
+    context = {"story": story, "groups": readmodel.fold_copies(story["articles"]),
+               "chart": timeline_chart(story["timeline"]), "coverage": story["coverage"], "q": ""}
+    return templates.TemplateResponse(request, "story.html", context)
+
+
+@router.get("/articles/{article_id:path}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str) -> HTMLResponse:
+    store = request.app.state.readers.get()
+    article = readmodel.article_detail(store, article_id)
+    return templates.TemplateResponse(request, "article.html", {"article": article, "q": ""})
+
+
+def mount_pages(app: FastAPI) -> None:
+    static = resources.files("newsfold.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(router)
