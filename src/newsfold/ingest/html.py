@@ -22,7 +22,7 @@ from ..normalize import parse_date
 
 # trafilatura's own ceiling (MAX_FILE_SIZE); larger pages are rejected before parsing.
 MAX_PAGE_BYTES = 20_000_000
-# A tree with more elements than this is a generated monster, not a news page.
+# trafilatura drops a page whose extracted body has more elements than this: a generated monster, not news.
 MAX_TREE_SIZE = 200_000
 
 _DATE_PARAMS = {
@@ -35,7 +35,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0
 _HTML_LANG = re.compile(r"""<html\b[^>]{0,500}?\blang\s*=\s*["']?\s*([a-zA-Z]{2,3})(?![a-zA-Z])""", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]{0,1000}>")
-_SCRIPT = re.compile(r"<(script|style)\b.{0,100000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article")
 
@@ -110,8 +109,8 @@ def html_to_text(fragment: str) -> str:
     from lxml_html_clean import Cleaner
 
     # What a tag-stripping regex leaves: the floor for what the parser must keep (lxml silently drops
-    # everything below about 250 levels of nesting).
-    stripped = html_unescape(_SPACES.sub(" ", _TAG.sub(" ", _SCRIPT.sub(" ", fragment))))
+    # everything below about 250 levels of nesting). Feeds rarely carry scripts: feedparser sanitises them.
+    stripped = html_unescape(_SPACES.sub(" ", _TAG.sub(" ", fragment)))
     try:
         parser = lxml.html.HTMLParser(huge_tree=True)
         root = lxml.html.fragment_fromstring(_CONTROL.sub("", fragment), create_parent="div", parser=parser)
