@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import threading
 from contextlib import asynccontextmanager
 from datetime import date
@@ -21,7 +22,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,6 +43,16 @@ SECURITY_HEADERS = [
 
 
 # -- response and request shapes (the OpenAPI spec) ---------------------------------------
+def _iso_day(value: object) -> object:
+    # Only the YYYY-MM-DD form: pydantic alone would also take a number as a Unix time.
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ValueError("must be a day written YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class ErrorDetail(BaseModel):
     status: int
     message: str
@@ -400,8 +411,12 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = str(exc.detail) if exc.status_code != 404 else f"no such page: {request.url.path}"
-        response = _error_response(request, exc.status_code, message)
+        status, message = exc.status_code, str(exc.detail)
+        if status == 404:
+            message = f"no such page: {request.url.path}"
+        elif status == 400:  # FastAPI's answer to a body it cannot decode: a bad parameter like any other
+            status, message = 422, "request body is not JSON in UTF-8: send the articles as a JSON object"
+        response = _error_response(request, status, message)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -414,8 +429,8 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
         cursor: Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page")] = None,
         lang: Annotated[str | None, Query(pattern=LANG_PATTERN, description="ISO 639-1 code, e.g. en")] = None,
         outlet: Annotated[str | None, Query(max_length=300, description="outlet domain, e.g. bbc.co.uk")] = None,
-        date_from: Annotated[date | None, Query(description="stories with an article on or after this day")] = None,
-        date_to: Annotated[date | None, Query(description="stories with an article on or before this day")] = None,
+        date_from: Annotated[Day | None, Query(description="stories with an article on or after this day")] = None,
+        date_to: Annotated[Day | None, Query(description="stories with an article on or before this day")] = None,
         q: Annotated[str | None, Query(max_length=300, description="words in titles or names (all must match)")] = None,
     ) -> dict[str, Any]:
         """Stories, newest (last article) or largest first, with filters; follow next_cursor for more."""
