@@ -50,6 +50,10 @@ class StoryLinker:
         self._order: list[str] = []  # story ids by row of the centroid matrix
         self._row: dict[str, int] = {}
         self._centroids = np.zeros((0, 0), dtype=np.float32)
+        # Story time spans as epoch seconds (NaN: undated), rows as in the centroid matrix,
+        # so the time window is one vectorised test rather than a loop over stories.
+        self._first = np.zeros(0)
+        self._last = np.zeros(0)
 
     # -- state -------------------------------------------------------------------------
     def add(self, feats: ArticleFeatures, story_id: str) -> None:
@@ -64,6 +68,8 @@ class StoryLinker:
             if self._centroids.shape[1] == 0:
                 self._centroids = np.zeros((0, feats.emb.shape[0]), dtype=np.float32)
             self._centroids = _grow(self._centroids, len(self._order))
+            self._first = _grow(self._first, len(self._order), np.nan)
+            self._last = _grow(self._last, len(self._order), np.nan)
         story.members.append(row)
         story.emb_sum = feats.emb.copy() if story.emb_sum is None else story.emb_sum + feats.emb
         c = story.emb_sum / max(float(np.linalg.norm(story.emb_sum)), 1e-12)
@@ -71,26 +77,35 @@ class StoryLinker:
         if feats.date is not None:
             story.first = feats.date if story.first is None else min(story.first, feats.date)
             story.last = feats.date if story.last is None else max(story.last, feats.date)
+            self._first[self._row[story_id]] = story.first.timestamp()
+            self._last[self._row[story_id]] = story.last.timestamp()
 
     # -- decision ----------------------------------------------------------------------
-    def _in_window(self, story: _Story, date: datetime | None) -> bool:
-        if date is None or story.first is None or story.last is None:
-            return True  # time is no evidence when a date is missing
-        slack = self.window_days * 86400.0
-        return (story.first - date).total_seconds() <= slack and (date - story.last).total_seconds() <= slack
+    def candidates(self, feats: ArticleFeatures) -> list[int]:
+        """Rows of the stories to score: in the time window, nearest centroids first.
+
+        Time is no evidence when a date is missing: an undated article sees every story,
+        and an undated story is seen by every article.
+        """
+        n = len(self._order)
+        if feats.date is None:
+            rows = np.arange(n)
+        else:
+            t, slack = feats.date.timestamp(), self.window_days * 86400.0
+            first, last = self._first[:n], self._last[:n]
+            rows = np.flatnonzero(np.isnan(first) | ((first - t <= slack) & (t - last <= slack)))
+        if rows.size == 0:
+            return []
+        sims = self._centroids[rows] @ feats.emb
+        k = min(self.max_candidates, rows.size)
+        top = np.argpartition(-sims, k - 1)[:k] if k < rows.size else np.arange(rows.size)
+        return [int(rows[i]) for i in sorted(top, key=lambda i: (-sims[i], rows[i]))]
 
     def score(self, feats: ArticleFeatures) -> list[tuple[str, float]]:
         """Candidate stories with their scores, best first."""
-        n = len(self._order)
-        if n == 0:
-            return []
-        sims = self._centroids[:n] @ feats.emb
-        ranked = np.argsort(-sims, kind="stable")
         out: list[tuple[str, float]] = []
-        for idx in ranked:
-            story = self.stories_[self._order[int(idx)]]
-            if not self._in_window(story, feats.date):
-                continue
+        for row in self.candidates(feats):
+            story = self.stories_[self._order[row]]
             members = story.members
             if len(members) > self.members_per_story:
                 embs = np.stack([self.features_[m].emb for m in members])
@@ -98,8 +113,6 @@ class StoryLinker:
                 members = [members[int(i)] for i in near]
             vectors = np.stack([pair_vector(feats, self.features_[m]) for m in members])
             out.append((story.id, float(np.mean(self.model.proba_vectors(vectors)))))
-            if len(out) >= self.max_candidates:
-                break
         out.sort(key=lambda t: -t[1])
         return out
 
@@ -114,9 +127,10 @@ class StoryLinker:
         return story_id, score
 
 
-def _grow(matrix: np.ndarray, rows: int) -> np.ndarray:
-    if matrix.shape[0] >= rows:
-        return matrix
-    bigger = np.zeros((max(rows, 2 * matrix.shape[0], 64), matrix.shape[1]), dtype=matrix.dtype)
-    bigger[: matrix.shape[0]] = matrix
+def _grow(array: np.ndarray, rows: int, fill: float = 0.0) -> np.ndarray:
+    """Room for ``rows`` rows, doubling: amortised O(1) appends."""
+    if array.shape[0] >= rows:
+        return array
+    bigger = np.full((max(rows, 2 * array.shape[0], 64), *array.shape[1:]), fill, dtype=array.dtype)
+    bigger[: array.shape[0]] = array
     return bigger
