@@ -1,7 +1,6 @@
 """Scoring article pairs: the engine behind ``newsfold similarity`` and the API's compare."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -11,6 +10,7 @@ import numpy as np
 from .embed import Embedder
 from .errors import InputError
 from .features import ArticleFeatures, extract, pair_vector
+from .ingest.tabular import json_lines
 from .model import Article
 from .normalize import normalize
 from .similarity import SimilarityModel, reasons
@@ -40,31 +40,25 @@ class Prepared:
 
 def read_pairs(path: str | Path) -> Iterator[PairInput | InputError]:
     """``{"pair_id", "text1", "text2"}`` per line, plus optional ``title1/2, date1/2, lang1/2``."""
-    with open(path, "rb") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            origin = f"{path}:{lineno}"
-            try:
-                row = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield InputError(f"invalid JSON: {exc}", origin)
-                continue
-            if not isinstance(row, dict):
-                yield InputError("expected a JSON object", origin)
-                continue
-            missing = [k for k in ("text1", "text2") if not isinstance(row.get(k), str) or not row[k].strip()]
-            if row.get("pair_id") in (None, ""):
-                missing.insert(0, "pair_id")
-            if missing:
-                yield InputError(f"missing or empty field(s): {', '.join(missing)}", origin)
-                continue
-            a, b = (
-                Article(id=f"{row['pair_id']}/{k}", text=row[f"text{k}"], title=str(row.get(f"title{k}") or ""),
-                        date=row.get(f"date{k}"), lang=str(row.get(f"lang{k}") or ""), origin=origin)
-                for k in ("1", "2")
-            )
-            yield PairInput(str(row["pair_id"]), a, b, origin)
+    for origin, _, row, error in json_lines(path):
+        if error:
+            yield InputError(error, origin)
+            continue
+        if not isinstance(row, dict):
+            yield InputError("expected a JSON object", origin)
+            continue
+        missing = [k for k in ("text1", "text2") if not isinstance(row.get(k), str) or not row[k].strip()]
+        if row.get("pair_id") in (None, ""):
+            missing.insert(0, "pair_id")
+        if missing:
+            yield InputError(f"missing or empty field(s): {', '.join(missing)}", origin)
+            continue
+        a, b = (
+            Article(id=f"{row['pair_id']}/{k}", text=row[f"text{k}"], title=str(row.get(f"title{k}") or ""),
+                    date=row.get(f"date{k}"), lang=str(row.get(f"lang{k}") or ""), origin=origin)
+            for k in ("1", "2")
+        )
+        yield PairInput(str(row["pair_id"]), a, b, origin)
 
 
 def prepare(articles: list[Article], embedder: Embedder, lead_words: int) -> list[Prepared]:

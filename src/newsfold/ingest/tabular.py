@@ -40,21 +40,24 @@ def from_record(row: Any, origin: str, raw: bytes) -> Item:
     )
 
 
-def read_jsonl(path: Path) -> Iterator[Item]:
-    with path.open("rb") as fh:
+def json_lines(path: str | Path) -> Iterator[tuple[str, bytes, Any, str]]:
+    """``(origin, raw line, parsed value, error)`` for each non-blank line; error is "" when it parsed."""
+    with open(path, "rb") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             origin = f"{path}:{lineno}"
             try:
-                row = json.loads(line)
+                yield origin, line, json.loads(line), ""
             except UnicodeDecodeError as exc:
-                yield Rejection(origin, f"undecodable: not UTF-8 ({exc.reason})", line)
-                continue
+                yield origin, line, None, f"undecodable: not UTF-8 ({exc.reason})"
             except json.JSONDecodeError as exc:
-                yield Rejection(origin, f"invalid JSON: {exc.msg} at column {exc.colno}", line)
-                continue
-            yield from_record(row, origin, line)
+                yield origin, line, None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+
+
+def read_jsonl(path: Path) -> Iterator[Item]:
+    for origin, line, row, error in json_lines(path):
+        yield Rejection(origin, error, line) if error else from_record(row, origin, line)
 
 
 def read_csv(path: Path) -> Iterator[Item]:
