@@ -110,6 +110,30 @@ EVENTS = {
 THINGS = ["harbour warehouse", "old mill", "tram depot", "paper factory", "city library", "ferry terminal",
           "bus station", "concert hall", "water works", "ring road", "cable car", "market hall", "ship yard",
           "bronze-age boat", "mammoth tusk", "stone tablet", "sports centre", "railway tunnel"]
+# Details particular to one event, shared by the outlets that report it: what keeps two events of the
+# same kind apart, as the particulars of real events do.
+NOUNS = ["warehouse", "pier", "orchard", "quarry", "chapel", "viaduct", "granary", "lighthouse", "tannery",
+         "brewery", "foundry", "sawmill", "reservoir", "tunnel", "marina", "greenhouse", "observatory", "abbey",
+         "garrison", "canal lock", "printing works", "salt mine", "ice rink", "velodrome", "aqueduct", "signal box",
+         "customs house", "rope walk", "fish market", "glassworks", "distillery", "dry dock", "windmill", "tram shed"]
+ADJECTIVES = ["disused", "listed", "newly built", "century-old", "privately owned", "council-run", "derelict",
+              "restored", "temporary", "flood-damaged", "converted", "unfinished", "historic", "leased"]
+VERBS = ["sealed off", "inspected", "evacuated", "fenced", "closed", "searched", "surveyed", "guarded", "cleared",
+         "rebuilt", "reopened", "valued", "insured", "sold"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+DETAILS = [
+    "{witness} said the {adj} {noun} near the {noun2} had been {verb} since {month}.",
+    "According to {witness}, {n} {noun}s in the {district} district were {verb} as a precaution.",
+    "The {adj} {noun} on {street} Street, owned by {owner}, was {verb} the same afternoon.",
+    "{owner} confirmed that the {noun2} would stay {verb} until at least {month}.",
+    "In the {district} district, {witness} described the {noun} as {adj} and poorly lit.",
+    "Photographs taken by {witness} show the {noun2} behind the {adj} {noun}.",
+    "{owner} bought the {noun} in {month} for {n} thousand crowns, land records show.",
+    "Neighbours on {street} Street said the {noun2} had been {verb} twice before.",
+    "The {district} residents' association, led by {witness}, asked for the {noun} to be {verb}.",
+    "{n} volunteers from {district} helped at the {noun2} through the night.",
+]
 FILLER = [
     "Residents said they had feared something like this for years.",
     "The story is developing and will be updated.",
@@ -143,6 +167,14 @@ def make_events(n_events: int, rng: random.Random) -> list[dict]:
                 "org": f"{_name(rng)} Group", "org2": f"{_name(rng)} {rng.choice(['Holdings', 'United', 'AG'])}",
                 "thing": rng.choice(THINGS), "day": rng.choice(DAYS), "year": str(rng.randint(1950, 2015)),
             },
+            "details": [
+                rng.choice(DETAILS).format(
+                    witness=f"{rng.choice(FIRST)} {_name(rng)}", owner=f"{_name(rng)} {rng.choice(['Trust', 'Ltd'])}",
+                    adj=rng.choice(ADJECTIVES), noun=rng.choice(NOUNS), noun2=rng.choice(NOUNS),
+                    verb=rng.choice(VERBS), month=rng.choice(MONTHS), n=rng.randint(2, 30),
+                    district=_name(rng), street=_name(rng, 3))
+                for _ in range(6)
+            ],
         })
     return events
 
@@ -155,8 +187,8 @@ def make_page(i: int, event: dict, outlet: str, rng: random.Random) -> tuple[str
                  count=f"{rng.randint(20, 9000):,}", pct=str(rng.randint(2, 60)), pct2=str(rng.randint(30, 90)),
                  money=str(rng.randint(2, 900)))
     title = _fill(rng.choice(headlines), facts)
-    body = rng.sample(sentences, k=rng.randint(3, len(sentences)))
-    body += [_fill(s, facts) if "{" in s else s for s in rng.sample(FILLER, k=rng.randint(1, 3))]
+    body = rng.sample(sentences, k=1) + rng.sample(event["details"], k=rng.randint(3, 5))
+    body += rng.sample(FILLER, k=1)
     paragraphs, current = [], []
     for s in body:
         current.append(_fill(s, facts))

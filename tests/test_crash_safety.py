@@ -32,11 +32,11 @@ INGEST_SETTINGS = ("--set", "batch_size=4")  # many commit points to land betwee
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo corpus, five HTML pages and a crawl of generated pages with skippable records. (Every article is
-    dated: see test_resume_next_to_an_undated_article for why.)"""
+    """The demo corpus, six HTML pages (the last one undated) and a crawl of generated pages with skippable
+    records."""
     root = tmp_path_factory.mktemp("corpus")
     shutil.copy(demo_corpus_path(), root / "demo.jsonl")
-    write_pages(root / "pages", PAGES[:5])
+    write_pages(root / "pages", PAGES)
     write_warc(root / "crawl.warc.gz", pages=generated_pages(16))
     return root
 

@@ -6,6 +6,7 @@ import json
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -49,6 +50,25 @@ def _report_reject(r: Rejection) -> None:
     print(f"skipped {r.origin}: {r.reason}", file=sys.stderr)
 
 
+class _RejectReport:
+    """Malformed items one line each on stderr; items that are fine but not articles (a WARC request
+    record, a redirect) counted by kind and told in one line at the end: a crawl holds thousands."""
+
+    def __init__(self) -> None:
+        self.not_articles: Counter[str] = Counter()
+
+    def __call__(self, r: Rejection) -> None:
+        if r.malformed:
+            _report_reject(r)
+        else:
+            self.not_articles[r.reason.split(",")[0]] += 1
+
+    def summary(self) -> None:
+        if self.not_articles:
+            kinds = ", ".join(f"{n} {kind}" for kind, n in self.not_articles.most_common())
+            print(f"not articles, kept in the store (see 'newsfold rejects'): {kinds}", file=sys.stderr)
+
+
 def _print_stories(stories: list[dict[str, Any]]) -> None:
     for s in stories:
         span = (s["first_date"] or "")[:10]
@@ -69,9 +89,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with Store.open(args.db) as store:
         pipe = Pipeline(store, settings)
-        counts = pipe.run(read_paths(args.paths), strict=not args.skip_bad, on_reject=_report_reject,
+        report = _RejectReport()
+        counts = pipe.run(read_paths(args.paths), strict=not args.skip_bad, on_reject=report,
                           progress=Progress("ingest"))
         total = store.counts()
+    report.summary()
     print(
         f"read {counts.items} items: {counts.articles} new articles, {counts.duplicates} copies, "
         f"{counts.already_stored} already stored, {counts.rejected} rejected; {counts.new_stories} new stories. "

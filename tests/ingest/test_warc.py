@@ -107,9 +107,13 @@ def test_cli_ingests_a_crawl_and_lists_what_it_skipped(tmp_path: Path) -> None:
     crawl.parent.mkdir()
     specs = write_warc(crawl)
     db = tmp_path / "db"
-    out = run_cli("ingest", str(tmp_path / "in"), "--db", str(db)).stdout  # strict: skipped records are not errors
+    proc = run_cli("ingest", str(tmp_path / "in"), "--db", str(db))  # strict: skipped records are not errors
     pages = sum(s.expect == "page" for s in specs)
-    assert f"read {len(specs)} items: {pages} new articles" in out
+    assert f"read {len(specs)} items: {pages} new articles" in proc.stdout
+    # Records that are not articles are summed up by kind in one line, not listed one by one.
+    assert proc.stderr.strip() == ("not articles, kept in the store (see 'newsfold rejects'): 6 request record, "
+                                   "1 warcinfo record, 1 HTTP 301 response, 1 HTTP 404 response, "
+                                   "1 not HTML (image/png), 1 metadata record")
     with Store.read(db) as store:
         stored = {r["url"]: dict(r) for r in store.conn.execute("SELECT url, title, source, date FROM articles")}
     assert set(stored) == {p.url for p in PAGES}
