@@ -84,12 +84,17 @@ class LiveServer:
 _built: dict[str, Path] = {}
 
 
+def copy_store(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("writer.lock"))
+    return dst
+
+
 def build_web_store(demo_store: Path, root: Path) -> Path:
     """A copy of the demo store with the hostile articles posted through the API (once per process)."""
     if "store" in _built:
         return _built["store"]
     db = root / "web-store"
-    shutil.copytree(demo_store, db, ignore=shutil.ignore_patterns("writer.lock"))
+    copy_store(demo_store, db)
     prepare_store(db)
     with LiveServer(create_app(db, Settings(api_token=TOKEN))) as url:
         r = httpx.post(f"{url}/api/articles", json={"articles": HOSTILE},

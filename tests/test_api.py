@@ -9,32 +9,33 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 import httpx
 import pytest
+from conftest import run_cli
+from live_server import HOSTILE, HOSTILE_ID, HOSTILE_TITLE, TOKEN, LiveServer, build_web_store, copy_store
 from markupsafe import escape
 
 from newsfold.api import create_app
 from newsfold.config import Settings
 from newsfold.store import Store
 
-from conftest import run_cli
-from live_server import HOSTILE, HOSTILE_ID, HOSTILE_TITLE, TOKEN, LiveServer, build_web_store
-
 
 @pytest.fixture(scope="module")
 def web_store(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_web_store(demo_store, tmp_path_factory.mktemp("web"))
+    # A private copy: the ingest tests here add articles that other modules must not see.
+    shared = build_web_store(demo_store, tmp_path_factory.mktemp("web"))
+    return copy_store(shared, tmp_path_factory.mktemp("api") / "store")
 
 
 @pytest.fixture(scope="module")
 def client(web_store: Path) -> Iterator[httpx.Client]:
-    with LiveServer(create_app(web_store, Settings(api_token=TOKEN), max_body_bytes=200_000)) as url:
-        with httpx.Client(base_url=url, timeout=120) as c:
-            yield c
+    app = create_app(web_store, Settings(api_token=TOKEN), max_body_bytes=200_000)
+    with LiveServer(app) as url, httpx.Client(base_url=url, timeout=120) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,8 @@ def facts(web_store: Path) -> dict:
     """What the store holds, read directly, to check the API against."""
     with Store.read(web_store) as s:
         stories = {r["id"]: dict(r) for r in s.conn.execute("SELECT * FROM stories")}
-        articles = {r["id"]: dict(r) for r in s.conn.execute("SELECT id, story_id, duplicate_of, source, lang FROM articles")}
+        rows = s.conn.execute("SELECT id, story_id, duplicate_of, source, lang FROM articles")
+        articles = {r["id"]: dict(r) for r in rows}
     return {"stories": stories, "articles": articles}
 
 
@@ -131,7 +133,7 @@ def test_article_links_copy_and_original(client: httpx.Client, facts: dict) -> N
 
 
 def test_compare_scores_same_event_closer_than_other_events(client: httpx.Client, facts: dict) -> None:
-    caldoria = sorted(i for i in facts["articles"] if i.startswith("caldoria-rate") and not facts["articles"][i]["duplicate_of"])
+    caldoria = sorted(i for i, a in facts["articles"].items() if i.startswith("caldoria-rate") and not a["duplicate_of"])
     velmark = next(i for i in facts["articles"] if i.startswith("velmark-rate"))
     same = client.get("/api/compare", params={"a": caldoria[0], "b": caldoria[1]}).json()
     other = client.get("/api/compare", params={"a": caldoria[0], "b": velmark}).json()

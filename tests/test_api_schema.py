@@ -3,18 +3,17 @@ every answer matches the status codes, content types and schemas the spec declar
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from live_server import LiveServer, build_web_store
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from newsfold.api import create_app
 from newsfold.config import Settings
-
-from live_server import LiveServer, build_web_store
 
 # Per operation: bounded so the run stays a few seconds; NEWSFOLD_SCHEMA_EXAMPLES=1000 for a deeper run.
 MAX_EXAMPLES = int(os.environ.get("NEWSFOLD_SCHEMA_EXAMPLES", "40"))

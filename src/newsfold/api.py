@@ -12,10 +12,11 @@ import hmac
 import json
 import re
 import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, AsyncIterator, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -35,8 +36,8 @@ MAX_BODY_BYTES = 8 * 1024 * 1024  # a POST body larger than this is refused with
 MAX_INGEST_ARTICLES = 1000
 LANG_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self' data:; "
-                                 b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    (b"content-security-policy", (b"default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                                  b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'")),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
@@ -153,7 +154,7 @@ class ArticleIn(BaseModel):
     @classmethod
     def _parsable_url(cls, url: str) -> str:
         try:
-            urlsplit(url).hostname
+            _ = urlsplit(url).hostname  # raises on what the pipeline's outlet() cannot parse
         except ValueError as exc:
             raise ValueError(f"url cannot be parsed ({exc}): send a plain http(s) URL or none") from None
         return url
@@ -295,7 +296,8 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api")
 
 
-def _error_response(request: Request, status: int, message: str, details: list[dict[str, Any]] | None = None) -> Response:
+def _error_response(request: Request, status: int, message: str,
+                    details: list[dict[str, Any]] | None = None) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": {"status": status, "message": message, "details": details or []}}, status)
     from .web.pages import render_error
@@ -359,12 +361,7 @@ class Guard:
 
 
 # -- the app ------------------------------------------------------------------------------
-def _reader(request: Request) -> Store:
-    return request.app.state.readers.get()  # type: ignore[no-any-return]
-
-
 # Module level: FastAPI resolves these annotations (strings, under __future__) in module globals.
-Reader = Annotated[Store, Depends(_reader)]
 bearer = HTTPBearer(auto_error=False, description="the api_token setting")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -423,7 +420,6 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
 
     @app.get("/api/stories", response_model=StoryPage, responses=ERRORS, tags=["stories"])
     def list_stories(
-        db: Reader,
         order: Literal["newest", "largest"] = "newest",
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
         cursor: Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page")] = None,
@@ -434,36 +430,39 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
         q: Annotated[str | None, Query(max_length=300, description="words in titles or names (all must match)")] = None,
     ) -> dict[str, Any]:
         """Stories, newest (last article) or largest first, with filters; follow next_cursor for more."""
+        db = readers.get()  # this worker thread's read-only connection
         query = readmodel.StoryQuery(order, limit, cursor, lang, outlet, date_from, date_to, q)
         return readmodel.list_stories(db, query)
 
     @app.get("/api/stories/{story_id}", response_model=StoryDetail, responses=ERRORS, tags=["stories"])
     def get_story(
-        db: Reader,
         story_id: str,
-        articles: Annotated[int, Query(ge=1, le=1000, description="at most this many articles")] = 200,
+        articles: Annotated[int, Query(ge=1, le=1000, description="at most this many articles")] = 100,
         coverage: bool = True,
     ) -> dict[str, Any]:
         """One story: its articles (earliest first), outlets, languages, timeline and coverage comparison."""
+        db = readers.get()  # this worker thread's read-only connection
         return readmodel.story_detail(db, story_id, articles, coverage)
 
     @app.get("/api/articles/{article_id:path}", response_model=ArticleDetail, responses=ERRORS, tags=["articles"])
-    def get_article(db: Reader, article_id: str) -> dict[str, Any]:
+    def get_article(article_id: str) -> dict[str, Any]:
         """One article with its text, its story, the article it copies (duplicate_of) and its copies."""
+        db = readers.get()  # this worker thread's read-only connection
         return readmodel.article_detail(db, article_id)
 
     @app.get("/api/compare", response_model=CompareResult, responses=ERRORS, tags=["articles"])
     def compare(
-        db: Reader,
         a: Annotated[str, Query(min_length=1, max_length=500, description="article id")],
         b: Annotated[str, Query(min_length=1, max_length=500, description="article id")],
     ) -> dict[str, Any]:
         """Whether two stored articles report the same event: SemEval-2022 score and the reasons."""
+        db = readers.get()  # this worker thread's read-only connection
         return readmodel.compare_pair(db, a, b, engines.score_pairs)
 
     @app.get("/api/stats", response_model=Stats, tags=["store"])
-    def stats(db: Reader) -> dict[str, Any]:
+    def stats() -> dict[str, Any]:
         """What the store holds."""
+        db = readers.get()  # this worker thread's read-only connection
         return {"version": __version__, **db.counts()}
 
     @app.post(

@@ -11,9 +11,10 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from .errors import InputError
 from .store import Store, StoredArticle
@@ -21,6 +22,7 @@ from .store import Store, StoredArticle
 EXCERPT_CHARS = 280
 HOURLY_SPAN_DAYS = 3  # stories shorter than this get an hourly timeline, others a daily one
 MAX_QUERY_TERMS = 12
+MIN_PREFIX = 3  # shorter words match whole words only (a one-letter prefix matches half the index)
 COVERAGE_ARTICLES = 40  # originals (earliest first) that the coverage comparison reads
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -41,9 +43,10 @@ class StoryQuery:
 
 
 def fts_query(text: str | None) -> str | None:
-    """Free text -> an FTS5 query: every word must occur (as a word prefix); syntax is never passed through."""
+    """Free text -> an FTS5 query: every word must occur, words of 3+ characters as a prefix; the text is
+    only ever quoted words, never FTS syntax."""
     words = _WORD.findall(text or "")[:MAX_QUERY_TERMS]
-    return " ".join(f'"{w}"*' for w in words) or None
+    return " ".join(f'"{w}"' + ("*" if len(w) >= MIN_PREFIX else "") for w in words) or None
 
 
 def encode_cursor(order: str, key: list[Any]) -> str:
@@ -149,49 +152,73 @@ def timeline(store: Store, story: dict[str, Any]) -> dict[str, Any]:
 
 def story_detail(store: Store, story_id: str, article_limit: int = 200, with_coverage: bool = True) -> dict[str, Any]:
     story = store.story(story_id)
-    stored = store.story_articles(story_id, limit=article_limit)
-    articles = [article_summary(a) for a in stored]
+    listed = store.story_articles(story_id, limit=article_limit, text_chars=EXCERPT_CHARS + 200)
+    articles = [article_summary(a) for a in listed]
+    key = story_version(story)
     return {
         **story_summary(story),
         "articles": articles,
         "articles_shown": len(articles),
-        "timeline": timeline(store, story),
-        "coverage": coverage_for(story, stored) if with_coverage else None,
+        "timeline": _timelines.get(("timeline", *key), lambda: timeline(store, story)),
+        "coverage": coverage_for(store, story) if with_coverage else None,
     }
 
 
-# Coverage comparison comes from compare.py when that module is installed; it reads whole texts,
-# so results are kept per story version (size + last date) in a small LRU.
-_coverage_cache: OrderedDict[tuple[str, int, str | None], dict[str, Any] | None] = OrderedDict()
-_coverage_lock = threading.Lock()
-COVERAGE_CACHE = 256
+def story_version(story: dict[str, Any]) -> tuple[Any, ...]:
+    """What changes whenever a story's articles do (ingest only ever adds articles, or merges stories).
+    Takes a stored story row or its summary."""
+    return (story["id"], story["size"], story["originals"], story["first_date"], story["last_date"])
+
+
+class VersionCache:
+    """A small thread-safe LRU for results computed from one version of a story."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = compute()  # outside the lock: two threads may both compute, both get the same answer
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
+# Timelines aggregate every article of a story (thousands for the largest), and the coverage
+# comparison (compare.py, when installed) reads whole texts: both are kept per story version.
+_timelines = VersionCache(4096)
+_coverage = VersionCache(256)
 
 
 def _compare_function() -> Callable[[list[Any]], Any] | None:
     try:
-        from .compare import compare_articles  # type: ignore[attr-defined]
+        from .compare import compare_articles
     except ImportError:
         return None
-    return compare_articles  # type: ignore[no-any-return]
+    return compare_articles
 
 
-def coverage_for(story: dict[str, Any], stored: list[StoredArticle]) -> dict[str, Any] | None:
+def coverage_for(store: Store, story: dict[str, Any]) -> dict[str, Any] | None:
     """What every outlet reports, what only one does, who is quoted; None when compare.py is absent."""
     compare = _compare_function()
-    originals = [a for a in stored if a.duplicate_of is None]
-    if compare is None or len({a.source for a in originals}) < 2:
+    if compare is None or len(story["outlets"]) < 2:
         return None
-    key = (story["id"], story["size"], story["last_date"])
-    with _coverage_lock:
-        if key in _coverage_cache:
-            _coverage_cache.move_to_end(key)
-            return _coverage_cache[key]
-    result = compare(originals[:COVERAGE_ARTICLES]).as_dict()
-    with _coverage_lock:
-        _coverage_cache[key] = result
-        while len(_coverage_cache) > COVERAGE_CACHE:
-            _coverage_cache.popitem(last=False)
-    return result  # type: ignore[no-any-return]
+
+    def compute() -> dict[str, Any]:
+        articles = store.story_articles(story["id"], limit=4 * COVERAGE_ARTICLES)
+        originals = [a for a in articles if a.duplicate_of is None][:COVERAGE_ARTICLES]
+        result: dict[str, Any] = compare(originals).as_dict()
+        return result
+
+    found: dict[str, Any] = _coverage.get(("coverage", *story_version(story)), compute)
+    return found
 
 
 # -- one article, one pair ---------------------------------------------------------------
@@ -212,7 +239,8 @@ def article_detail(store: Store, article_id: str) -> dict[str, Any]:
     }
 
 
-def compare_pair(store: Store, a_id: str, b_id: str, scorer: Callable[[list[Any]], list[dict[str, Any]]]) -> dict[str, Any]:
+def compare_pair(store: Store, a_id: str, b_id: str,
+                 scorer: Callable[[list[Any]], list[dict[str, Any]]]) -> dict[str, Any]:
     """Score two stored articles (SemEval scale, 1 = same event) with reasons; ``scorer`` is pairs.score_pairs
     bound to an embedder and model."""
     from .model import Article

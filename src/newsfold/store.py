@@ -7,10 +7,11 @@ leaves the store as it was after the last whole batch: never a half-written stor
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -69,6 +70,7 @@ STORY_ORDERS = {
 }
 SEARCH_TITLES = 30  # distinct article titles of a story that search sees
 SEARCH_NAMES = 60  # most-mentioned names of a story that search sees
+SEARCH_LOOKUP_MAX = 500  # searches matching more stories than this walk the order index instead (~sqrt(5 x stories))
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,7 @@ class Store:
 
     def refresh_stories(self, story_ids: Sequence[str]) -> None:
         """Recompute the summary rows of these stories (and their search entries) from their articles."""
+        longest = 0.0
         for sid in story_ids:
             rows = self.conn.execute(
                 "SELECT seq, title, text, date, lang, source, duplicate_of, features FROM articles WHERE story_id=? "
@@ -255,6 +258,11 @@ class Store:
                 ),
             )
             self._index_story(sid, first["seq"], title, rows, langs, outlets)
+            if dates:
+                span = (datetime.fromisoformat(dates[-1]) - datetime.fromisoformat(dates[0])).total_seconds() / 86400
+                longest = max(longest, span)
+        if longest > float(self.get_meta("max_story_span_days") or -1):
+            self.set_meta("max_story_span_days", f"{math.ceil(longest)}")
 
     def _index_story(self, sid: str, seq: int, title: str, rows: list[sqlite3.Row], langs: list[str],
                      outlets: list[str]) -> None:
@@ -301,11 +309,22 @@ class Store:
             raise NotFound(f"no story {story_id!r} in {self.directory}")
         return _story_dict(row)
 
-    def story_articles(self, story_id: str, limit: int = -1) -> list[StoredArticle]:
+    def story_articles(self, story_id: str, limit: int = -1, text_chars: int | None = None) -> list[StoredArticle]:
+        """The story's articles, dated ones earliest first, then undated ones; ``text_chars``: only the
+        start of each text (for listings)."""
+        cols = _ARTICLE_COLS
+        if text_chars is not None:
+            cols = cols.replace("text,", f"substr(text, 1, {int(text_chars)}) AS text,")
+        # Two queries so that each walks the (story_id, date) index in order and stops at `limit`.
         rows = self.conn.execute(
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=? ORDER BY date IS NULL, date, seq LIMIT ?",
+            f"SELECT {cols} FROM articles WHERE story_id=? AND date IS NOT NULL ORDER BY date, seq LIMIT ?",
             (story_id, limit),
         ).fetchall()
+        if limit < 0 or len(rows) < limit:
+            rows += self.conn.execute(
+                f"SELECT {cols} FROM articles WHERE story_id=? AND date IS NULL ORDER BY seq LIMIT ?",
+                (story_id, limit - len(rows) if limit >= 0 else -1),
+            ).fetchall()
         return [StoredArticle(**dict(r)) for r in rows]
 
     def article(self, article_id: str) -> StoredArticle:
@@ -342,7 +361,8 @@ class Store:
             args += [after[0], *after]
         for kind, value in (("lang", lang), ("outlet", outlet)):
             if value:
-                where.append("EXISTS (SELECT 1 FROM story_tags t WHERE t.kind=? AND t.value=? AND t.story_id=stories.id)")
+                where.append("EXISTS (SELECT 1 FROM story_tags t "
+                             "WHERE t.kind=? AND t.value=? AND t.story_id=stories.id)")
                 args += [kind, value]
         if since:
             where.append("COALESCE(last_date, '') >= ?")
@@ -350,21 +370,22 @@ class Store:
         if before:
             where.append("first_date < ?")
             args.append(before)
+            span = self.get_meta("max_story_span_days")
+            if span is not None:  # no story ends later than it began plus the longest span: bounds the scan
+                where.append("COALESCE(last_date, '') < ?")
+                args.append((datetime.fromisoformat(before) + timedelta(days=float(span) + 1)).isoformat())
         if query:
-            where.append("seq IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)")
+            matches = self._search_count(query)
+            if matches == 0:
+                return [], None
+            # Few matches: look each one up. Many: walk the order index and stop after `limit`.
+            where.append(f"{'' if matches <= SEARCH_LOOKUP_MAX else '+'}seq IN "
+                         "(SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)")
             args.append(query)
         sql = "SELECT * FROM stories"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        try:
-            rows = self.conn.execute(f"{sql} ORDER BY {by} LIMIT ?", (*args, limit + 1)).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc):
-                raise InputError(f"search query {query!r} is not valid: {exc}") from None
-            if "no such" in str(exc):
-                raise StoreError(f"{self.directory} predates story search: open it once for writing "
-                                 "('newsfold serve' or 'newsfold ingest' does)") from None
-            raise
+        rows = self.conn.execute(f"{sql} ORDER BY {by} LIMIT ?", (*args, limit + 1)).fetchall()
         stories = [_story_dict(r) for r in rows[:limit]]
         if len(rows) <= limit:
             return stories, None
@@ -372,10 +393,26 @@ class Store:
         tail = [last["last_date"] or "", last["seq"]]
         return stories, ([last["size"], *tail] if order == "largest" else tail)
 
+    def _search_count(self, query: str) -> int:
+        try:
+            return int(self.conn.execute("SELECT COUNT(*) FROM stories_fts WHERE stories_fts MATCH ?",
+                                         (query,)).fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc):
+                raise InputError(f"search query {query!r} is not valid: {exc}") from None
+            if "no such" in str(exc):
+                raise StoreError(f"{self.directory} predates story search: open it once for writing "
+                                 "('newsfold serve' or 'newsfold ingest' does)") from None
+            raise
+
     def story_values(self, kind: str, limit: int = 500) -> list[str]:
         """The distinct languages (``kind='lang'``) or outlets (``'outlet'``) that stories have."""
+        # A loose index scan: one seek per distinct value, not one row per story.
         rows = self.conn.execute(
-            "SELECT DISTINCT value FROM story_tags WHERE kind=? ORDER BY value LIMIT ?", (kind, limit)
+            "WITH RECURSIVE v(x) AS (SELECT MIN(value) FROM story_tags WHERE kind=:k UNION ALL "
+            "SELECT (SELECT MIN(value) FROM story_tags WHERE kind=:k AND value > x) FROM v WHERE x IS NOT NULL) "
+            "SELECT x FROM v WHERE x IS NOT NULL LIMIT :n",
+            {"k": kind, "n": limit},
         ).fetchall()
         return [r[0] for r in rows]
 

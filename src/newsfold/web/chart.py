@@ -6,7 +6,7 @@ outlet names reach the page only through Jinja's escaping and the page needs no 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 WIDTH = 480
@@ -21,7 +21,7 @@ PALETTE = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#6a4c93", "#3d5a80", "#c
 
 def _parse(start: str) -> datetime:
     d = datetime.fromisoformat(start)
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def _label(d: datetime, unit: str) -> str:
@@ -66,7 +66,9 @@ def timeline_chart(timeline: dict[str, Any]) -> dict[str, Any] | None:
     points = []
     for (row, start), (n, copies) in sorted(merged.items()):
         t = _parse(start)
-        what = f"{n} article{'s' if n != 1 else ''}" + (f" ({copies} cop{'ies' if copies != 1 else 'y'})" if copies else "")
+        what = f"{n} article{'s' if n != 1 else ''}"
+        if copies:
+            what += f" ({copies} cop{'ies' if copies != 1 else 'y'})"
         points.append({"cx": x(t + step / 2), "cy": rows[row]["line_y"], "r": round(3 + 2.5 * math.sqrt(n), 1),
                        "color": rows[row]["color"], "title": f"{labels[row]}, {_label(t, unit)}: {what}"})
     height = TOP + ROW * len(rows) + AXIS
@@ -75,6 +77,8 @@ def timeline_chart(timeline: dict[str, Any]) -> dict[str, Any] | None:
     for k in range(n_ticks):
         t = t0 + (t1 - t0) * k / (n_ticks - 1)
         ticks.append({"x": x(t), "label": _label(t, unit),
-                      "anchor": "start" if k == 0 else "end" if k == n_ticks - 1 else "middle"})
+                      "anchor": "start" if k == 0 else "end" if k == n_ticks - 1 else "middle",
+                      # narrow screens keep the first, middle and last labels only
+                      "minor": 0 < k < n_ticks - 1 and k != n_ticks // 2})
     return {"width": WIDTH, "height": height, "axis_y": height - AXIS + 4, "rows": rows, "points": points,
             "ticks": ticks, "unit": unit, "undated": timeline["undated"]}

@@ -18,10 +18,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from .. import readmodel
+from ..errors import InputError
 from .chart import timeline_chart
 
 PAGE_SIZE = 25
-STORY_PAGE_ARTICLES = 300
+STORY_PAGE_ARTICLES = 50  # articles listed on a story page; ?articles=N shows more
+MAX_STORY_PAGE_ARTICLES = 1000
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("newsfold.web", "templates"),
@@ -32,6 +34,7 @@ _env = jinja2.Environment(
 )
 templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
+_charts = readmodel.VersionCache(4096)  # chart geometry per story version, like the timeline it draws
 
 
 def _when(value: str | None, with_time: bool = True) -> str:
@@ -70,6 +73,15 @@ _env.filters.update(when=_when, safe_url=safe_url, paragraphs=_paragraphs, urlid
 _env.globals.update(span=_span)
 
 
+def _day(name: str, value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name} {value!r} is not a day: write it YYYY-MM-DD") from None
+
+
 def render_error(request: Request, status: int, message: str) -> Response:
     return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "q": ""},
                                       status_code=status)
@@ -97,11 +109,13 @@ def story_list(
     cursor: Annotated[str | None, Query(max_length=400)] = None,
     lang: Annotated[str | None, Query(max_length=20)] = None,
     outlet: Annotated[str | None, Query(max_length=300)] = None,
-    date_from: Annotated[date | None, Query()] = None,
-    date_to: Annotated[date | None, Query()] = None,
+    date_from: Annotated[str, Query(max_length=10)] = "",
+    date_to: Annotated[str, Query(max_length=10)] = "",
     q: Annotated[str | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
-    query = readmodel.StoryQuery(order, PAGE_SIZE, cursor, lang or None, outlet or None, date_from, date_to, q or None)
+    # The filter form sends every field, empty ones as "": those mean "any".
+    query = readmodel.StoryQuery(order, PAGE_SIZE, cursor or None, lang or None, outlet or None,
+                                 _day("date_from", date_from), _day("date_to", date_to), q or None)
     return _stories_page(request, "stories.html", query)
 
 
@@ -122,11 +136,20 @@ def search(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: str) -> HTMLResponse:
+def story_page(
+    request: Request,
+    story_id: str,
+    articles: Annotated[int, Query(ge=1, le=MAX_STORY_PAGE_ARTICLES)] = STORY_PAGE_ARTICLES,
+) -> HTMLResponse:
     store = request.app.state.readers.get()
-    story = readmodel.story_detail(store, story_id, STORY_PAGE_ARTICLES)
-    context = {"story": story, "groups": readmodel.fold_copies(story["articles"]),
-               "chart": timeline_chart(story["timeline"]), "coverage": story["coverage"], "q": ""}
+    story = readmodel.story_detail(store, story_id, articles)
+    more = None
+    if story["articles_shown"] < story["size"] and articles < MAX_STORY_PAGE_ARTICLES:
+        more = str(request.url.include_query_params(articles=MAX_STORY_PAGE_ARTICLES))
+    context = {"story": story, "groups": readmodel.fold_copies(story["articles"]), "more": more,
+               "chart": _charts.get(("chart", *readmodel.story_version(story)),
+                                    lambda: timeline_chart(story["timeline"])),
+               "coverage": story["coverage"], "q": ""}
     return templates.TemplateResponse(request, "story.html", context)
 
 
