@@ -45,7 +45,7 @@ def facts(web_store: Path) -> dict:
         stories = {r["id"]: dict(r) for r in s.conn.execute("SELECT * FROM stories")}
         rows = s.conn.execute("SELECT id, story_id, duplicate_of, source, lang FROM articles")
         articles = {r["id"]: dict(r) for r in rows}
-    return {"stories": stories, "articles": articles}
+    return {"stories": stories, "articles": articles, "db": web_store}
 
 
 def _all_pages(client: httpx.Client, **params: object) -> list[dict]:
@@ -121,6 +121,20 @@ def test_story_has_articles_outlets_languages_and_timeline(client: httpx.Client,
     for b in timeline["bins"]:
         per_outlet[b["outlet"]] += b["articles"]
     assert per_outlet == Counter(facts["articles"][i]["source"] for i in members)
+
+
+def test_heavy_first_read_in_a_worker_thread_gives_the_same_story(client: httpx.Client, facts: dict,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsfold import readmodel
+
+    sid = next(a["story_id"] for a in facts["articles"].values() if a["duplicate_of"])
+    monkeypatch.setattr(readmodel, "INLINE_STORY_SIZE", 0)  # every story counts as large
+    monkeypatch.setattr(readmodel, "_timelines", readmodel.VersionCache(16))  # nothing cached yet
+    first = client.get(f"/api/stories/{sid}").json()  # worker thread, fills the cache
+    with Store.read(facts["db"]) as store:
+        assert readmodel.cheap_to_read(store, sid, with_coverage=False)
+    assert client.get(f"/api/stories/{sid}").json() == first  # event loop, from the cache
+    assert first["timeline"]["bins"] and client.get(f"/stories/{sid}").status_code == 200
 
 
 def test_article_links_copy_and_original(client: httpx.Client, facts: dict) -> None:

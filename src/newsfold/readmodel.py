@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 import threading
@@ -24,6 +25,7 @@ HOURLY_SPAN_DAYS = 3  # stories shorter than this get an hourly timeline, others
 MAX_QUERY_TERMS = 12
 MIN_PREFIX = 3  # shorter words match whole words only (a one-letter prefix matches half the index)
 COVERAGE_ARTICLES = 40  # originals (earliest first) that the coverage comparison reads
+INLINE_STORY_SIZE = 500  # larger stories' first reads (a timeline over every article) go to a worker thread
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -178,6 +180,10 @@ class VersionCache:
         self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __contains__(self, key: tuple[Any, ...]) -> bool:
+        with self._lock:
+            return key in self._data
+
     def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._data:
@@ -197,6 +203,18 @@ _timelines = VersionCache(4096)
 _coverage = VersionCache(256)
 
 
+def cheap_to_read(store: Store, story_id: str, with_coverage: bool) -> bool:
+    """Whether ``story_detail`` needs no heavy work (a large story's timeline or a coverage comparison
+    not yet cached), so a server may run it on its event loop. Raises NotFound as story_detail would."""
+    story = store.story(story_id)
+    key = story_version(story)
+    if story["size"] > INLINE_STORY_SIZE and ("timeline", *key) not in _timelines:
+        return False
+    wants_coverage = with_coverage and _compare_function() is not None and len(story["outlets"]) >= 2
+    return not wants_coverage or ("coverage", *key) in _coverage
+
+
+@functools.cache
 def _compare_function() -> Callable[[list[Any]], Any] | None:
     try:
         from .compare import compare_articles

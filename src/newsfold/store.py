@@ -394,9 +394,11 @@ class Store:
         return stories, ([last["size"], *tail] if order == "largest" else tail)
 
     def _search_count(self, query: str) -> int:
+        """Stories matching ``query``, counted up to SEARCH_LOOKUP_MAX + 1."""
         try:
-            return int(self.conn.execute("SELECT COUNT(*) FROM stories_fts WHERE stories_fts MATCH ?",
-                                         (query,)).fetchone()[0])
+            return int(self.conn.execute(  # counting stops past the plan threshold
+                "SELECT COUNT(*) FROM (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?)",
+                (query, SEARCH_LOOKUP_MAX + 1)).fetchone()[0])
         except sqlite3.OperationalError as exc:
             if "fts5" in str(exc):
                 raise InputError(f"search query {query!r} is not valid: {exc}") from None

@@ -1,5 +1,8 @@
 """Server-rendered pages: story list, search, one story, one article. No script; Jinja autoescapes all text.
 
+The views are async (they run on the event loop, like the API's bounded reads; see api.py); a story
+whose first read is heavy goes to a worker thread.
+
 Article content is untrusted: it reaches the page only through autoescaped template variables
 (never ``|safe``), links to the original go out only for http(s) URLs, and the server's
 Content-Security-Policy forbids scripts altogether.
@@ -8,14 +11,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
 
 import jinja2
 from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from .. import readmodel
 from ..errors import InputError
@@ -34,7 +39,8 @@ _env = jinja2.Environment(
 )
 templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
-_charts = readmodel.VersionCache(4096)  # chart geometry per story version, like the timeline it draws
+# The rendered timeline chart per story version (like the timeline it draws): hundreds of dots for a big story.
+_charts = readmodel.VersionCache(4096)
 
 
 def _when(value: str | None, with_time: bool = True) -> str:
@@ -82,6 +88,12 @@ def _day(name: str, value: str) -> date | None:
         raise InputError(f"{name} {value!r} is not a day: write it YYYY-MM-DD") from None
 
 
+def _chart_svg(story: dict[str, Any]) -> Markup | None:
+    chart = timeline_chart(story["timeline"])
+    # Rendered by the autoescaping template, so the Markup holds only escaped outlet names.
+    return Markup(_env.get_template("_timeline.html").render(chart=chart)) if chart else None
+
+
 def render_error(request: Request, status: int, message: str) -> Response:
     return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "q": ""},
                                       status_code=status)
@@ -103,7 +115,7 @@ Order = Literal["newest", "largest"]
 
 
 @router.get("/", response_class=HTMLResponse)
-def story_list(
+async def story_list(
     request: Request,
     order: Order = "newest",
     cursor: Annotated[str | None, Query(max_length=400)] = None,
@@ -120,7 +132,7 @@ def story_list(
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(
+async def search(
     request: Request,
     q: Annotated[str, Query(max_length=300)] = "",
     order: Order = "newest",
@@ -136,25 +148,28 @@ def search(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(
+async def story_page(
     request: Request,
     story_id: str,
     articles: Annotated[int, Query(ge=1, le=MAX_STORY_PAGE_ARTICLES)] = STORY_PAGE_ARTICLES,
 ) -> HTMLResponse:
-    store = request.app.state.readers.get()
-    story = readmodel.story_detail(store, story_id, articles)
+    readers = request.app.state.readers
+    store = readers.get()
+    if readmodel.cheap_to_read(store, story_id, True):
+        story = readmodel.story_detail(store, story_id, articles)
+    else:
+        story = await run_in_threadpool(lambda: readmodel.story_detail(readers.get(), story_id, articles))
     more = None
     if story["articles_shown"] < story["size"] and articles < MAX_STORY_PAGE_ARTICLES:
         more = str(request.url.include_query_params(articles=MAX_STORY_PAGE_ARTICLES))
     context = {"story": story, "groups": readmodel.fold_copies(story["articles"]), "more": more,
-               "chart": _charts.get(("chart", *readmodel.story_version(story)),
-                                    lambda: timeline_chart(story["timeline"])),
+               "chart": _charts.get(("chart", *readmodel.story_version(story)), lambda: _chart_svg(story)),
                "coverage": story["coverage"], "q": ""}
     return templates.TemplateResponse(request, "story.html", context)
 
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
-def article_page(request: Request, article_id: str) -> HTMLResponse:
+async def article_page(request: Request, article_id: str) -> HTMLResponse:
     store = request.app.state.readers.get()
     article = readmodel.article_detail(store, article_id)
     return templates.TemplateResponse(request, "article.html", {"article": article, "q": ""})
