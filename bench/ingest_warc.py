@@ -253,6 +253,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "ingest_warc"), help="work directory")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="passed to newsfold ingest")
+    ap.add_argument("--reader-only", action="store_true", help="time the WARC reader only, not the whole ingest")
     args = ap.parse_args()
 
     out = Path(args.out)
@@ -277,6 +278,8 @@ def main() -> int:
     reader_s = time.monotonic() - t0
     print(f"reader alone: {articles} articles, {skipped} records skipped, in {reader_s:.1f} s "
           f"= {articles / reader_s:.0f} pages/s")
+    if args.reader_only:
+        return 0
 
     db = out / f"store-{args.pages}"
     shutil.rmtree(db, ignore_errors=True)
