@@ -41,7 +41,8 @@ EVENTS = {
              ["A fire broke out at the {thing} in {place} on {day} night and burned for {n} hours.",
               "{count} people were evacuated from nearby buildings, the {role} said.",
               "Firefighters from {n2} stations fought the blaze; the cause is not yet known.",
-              "Damage is estimated at {money} million crowns.", "Nobody was seriously injured, according to {person}."]),
+              "Damage is estimated at {money} million crowns.",
+              "Nobody was seriously injured, according to {person}."]),
     "election": (["{person} wins {place} mayoral race", "{place} elects {person} as mayor by {n} votes",
                   "Close count hands {place} town hall to {person}"],
                  ["{person} won the mayoral election in {place} on {day} with {pct} percent of the vote.",
@@ -78,10 +79,11 @@ EVENTS = {
                "About {count} homes lost power; {pct} percent had it back by the evening.",
                "The {role}, {person}, said the {thing} would stay closed until engineers had checked it.",
                "Ferries and trains were cancelled for {n2} hours."]),
-    "science": (["{place} researchers find {thing} in ancient lake bed", "Discovery at {place} dig surprises scientists",
+    "science": (["{place} researchers find {thing} in ancient lake bed",
+                 "Discovery at {place} dig surprises scientists",
                  "{org} team reports {thing} find near {place}"],
-                ["Researchers from {org} said on {day} they had found a {thing} buried {n} metres under a dry lake "
-                 "near {place}.", "Tests suggest it is about {count} years old.",
+                [("Researchers from {org} said on {day} they had found a {thing} buried {n} metres under a dry lake "
+                 "near {place}."), "Tests suggest it is about {count} years old.",
                  "{person}, who led the dig, called it the find of a career.",
                  "The results will be published in {n2} weeks."]),
     "sport": (["{place} Rovers win the cup after {n} years", "Cup glory for {place}",
@@ -157,7 +159,7 @@ def _fill(template: str, facts: dict[str, str]) -> str:
 def make_events(n_events: int, rng: random.Random) -> list[dict]:
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     events = []
-    for i in range(n_events):
+    for _ in range(n_events):
         kind = rng.choice(sorted(EVENTS))
         events.append({
             "kind": kind,

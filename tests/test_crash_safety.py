@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 from web_fixtures import PAGES, generated_pages, write_pages, write_warc
 
-from conftest import run_cli
 from newsfold.demo import demo_corpus_path
 from newsfold.errors import StoreError
 from newsfold.store import Store

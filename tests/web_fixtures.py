@@ -34,15 +34,15 @@ PAGES: tuple[Page, ...] = (
         date="2026-04-14T07:45:00+02:00",
         lang="en",
         paragraphs=(
-            "The ferry service across Lake Orvella between Kestrel Point and Marrow Bay was suspended on "
+            ("The ferry service across Lake Orvella between Kestrel Point and Marrow Bay was suspended on "
             "Monday after a fire broke out in the engine room of the MV Lindqvist during its first crossing "
-            "of the morning.",
-            "All 143 passengers and nine crew members were taken off the vessel by two rescue boats from the "
+            "of the morning."),
+            ("All 143 passengers and nine crew members were taken off the vessel by two rescue boats from the "
             "Marrow Bay harbour station. The harbour master, Ingrid Sollberg, said nobody was hurt and that "
-            "the fire had been put out by the ship's own extinguishing system within twenty minutes.",
-            "The operator, Orvella Lake Lines, said the remaining two ferries would stay in port until "
+            "the fire had been put out by the ship's own extinguishing system within twenty minutes."),
+            ("The operator, Orvella Lake Lines, said the remaining two ferries would stay in port until "
             "inspectors had checked their engines. Commuters were told to use the lakeside road, which adds "
-            "about fifty minutes to the journey.",
+            "about fifty minutes to the journey."),
         ),
     ),
     Page(
@@ -52,12 +52,12 @@ PAGES: tuple[Page, ...] = (
         date="2026-04-14T11:20:00+02:00",
         lang="de",
         paragraphs=(
-            "Nach einem Feuer im Maschinenraum der MV Lindqvist ist der Fährverkehr zwischen Kestrel Point "
-            "und Marrow Bay am Montag eingestellt worden.",
-            "Die 143 Fahrgäste und neun Besatzungsmitglieder wurden von zwei Rettungsbooten an Land gebracht. "
-            "Hafenmeisterin Ingrid Sollberg sagte, niemand sei verletzt worden.",
-            "Die Reederei Orvella Lake Lines lässt ihre beiden anderen Fähren im Hafen, bis Prüfer die Motoren "
-            "untersucht haben. Pendler müssen die Uferstraße nehmen.",
+            ("Nach einem Feuer im Maschinenraum der MV Lindqvist ist der Fährverkehr zwischen Kestrel Point "
+            "und Marrow Bay am Montag eingestellt worden."),
+            ("Die 143 Fahrgäste und neun Besatzungsmitglieder wurden von zwei Rettungsbooten an Land gebracht. "
+            "Hafenmeisterin Ingrid Sollberg sagte, niemand sei verletzt worden."),
+            ("Die Reederei Orvella Lake Lines lässt ihre beiden anderen Fähren im Hafen, bis Prüfer die Motoren "
+            "untersucht haben. Pendler müssen die Uferstraße nehmen."),
         ),
     ),
     Page(
@@ -67,12 +67,12 @@ PAGES: tuple[Page, ...] = (
         date="2026-04-14T13:05:00+02:00",
         lang="fr",
         paragraphs=(
-            "Un incendie s'est déclaré lundi matin dans la salle des machines du MV Lindqvist, qui assurait la "
-            "liaison entre Kestrel Point et Marrow Bay sur le lac Orvella.",
-            "Les 143 passagers et les neuf membres d'équipage ont été évacués par deux bateaux de sauvetage. "
-            "Selon la capitaine du port, Ingrid Sollberg, il n'y a aucun blessé.",
-            "La compagnie Orvella Lake Lines garde ses deux autres traversiers à quai jusqu'à la fin des "
-            "inspections.",
+            ("Un incendie s'est déclaré lundi matin dans la salle des machines du MV Lindqvist, qui assurait la "
+            "liaison entre Kestrel Point et Marrow Bay sur le lac Orvella."),
+            ("Les 143 passagers et les neuf membres d'équipage ont été évacués par deux bateaux de sauvetage. "
+            "Selon la capitaine du port, Ingrid Sollberg, il n'y a aucun blessé."),
+            ("La compagnie Orvella Lake Lines garde ses deux autres traversiers à quai jusqu'à la fin des "
+            "inspections."),
         ),
     ),
     Page(
@@ -82,13 +82,13 @@ PAGES: tuple[Page, ...] = (
         date="2026-05-02T21:00:00+00:00",
         lang="en",
         paragraphs=(
-            "The new 4.2-metre telescope on Mount Talvik recorded its first images on Saturday night, nine "
-            "years after construction began on the windswept summit.",
-            "Project director Amara Quist said the first target was the Pinwheel-like galaxy catalogued as "
+            ("The new 4.2-metre telescope on Mount Talvik recorded its first images on Saturday night, nine "
+            "years after construction began on the windswept summit."),
+            ("Project director Amara Quist said the first target was the Pinwheel-like galaxy catalogued as "
             "TQ 118, chosen because it sits high above the horizon in early May. The images will be released "
-            "next week once the optics have been fine-tuned.",
-            "The observatory cost 212 million crowns and is shared by four universities. Public tours of the "
-            "visitor centre start in July.",
+            "next week once the optics have been fine-tuned."),
+            ("The observatory cost 212 million crowns and is shared by four universities. Public tours of the "
+            "visitor centre start in July."),
         ),
     ),
     Page(
@@ -98,10 +98,10 @@ PAGES: tuple[Page, ...] = (
         date="2026-05-03T09:30:00+02:00",
         lang="es",
         paragraphs=(
-            "El nuevo telescopio de 4,2 metros del monte Talvik obtuvo sus primeras imágenes el sábado por la "
-            "noche, nueve años después del inicio de las obras.",
-            "La directora del proyecto, Amara Quist, explicó que el primer objetivo fue la galaxia TQ 118. Las "
-            "imágenes se publicarán la próxima semana.",
+            ("El nuevo telescopio de 4,2 metros del monte Talvik obtuvo sus primeras imágenes el sábado por la "
+            "noche, nueve años después del inicio de las obras."),
+            ("La directora del proyecto, Amara Quist, explicó que el primer objetivo fue la galaxia TQ 118. Las "
+            "imágenes se publicarán la próxima semana."),
         ),
     ),
     Page(
@@ -111,10 +111,10 @@ PAGES: tuple[Page, ...] = (
         date="",  # states no date: a WARC copy falls back on its WARC-Date
         lang="en",
         paragraphs=(
-            "Riverbend's central library reopened its doors on Thursday after a two-year renovation that "
-            "added a rooftop reading garden, a recording studio and a children's floor.",
-            "Head librarian Tomasz Wren said more than 2,000 people came through in the first four hours, and "
-            "that the lending desk ran out of new library cards before lunch.",
+            ("Riverbend's central library reopened its doors on Thursday after a two-year renovation that "
+            "added a rooftop reading garden, a recording studio and a children's floor."),
+            ("Head librarian Tomasz Wren said more than 2,000 people came through in the first four hours, and "
+            "that the lending desk ran out of new library cards before lunch."),
         ),
     ),
 )
@@ -185,7 +185,8 @@ RSS_FEED = """<?xml version="1.0" encoding="UTF-8"?>
     <title>Kestrel Point rowing club celebrates its centenary</title>
     <link>https://www.lakeshoretimes.example/2026/04/rowing-club-centenary</link>
     <pubDate>the day after yesterday, probably</pubDate>
-    <description>Members old and new gathered at the boathouse for a regatta and a long lunch on the shore.</description>
+    <description>Members old and new gathered at the boathouse for a regatta and a long lunch
+    on the shore.</description>
   </item>
 </channel>
 </rss>
@@ -232,7 +233,9 @@ class WarcRecordSpec:
     warc_date: str = ""
 
 
-def write_warc(path: Path, pages: tuple[Page, ...] = PAGES, gz: bool = True, extras: bool = True) -> list[WarcRecordSpec]:
+def write_warc(
+    path: Path, pages: tuple[Page, ...] = PAGES, gz: bool = True, extras: bool = True
+) -> list[WarcRecordSpec]:
     """A crawl of ``pages``: warcinfo, then a request and a response per page, plus (``extras``) a redirect,
     a 404, an image and a metadata record. Returns what each record should become, in file order."""
     from warcio.statusandheaders import StatusAndHeaders
@@ -268,7 +271,8 @@ def write_warc(path: Path, pages: tuple[Page, ...] = PAGES, gz: bool = True, ext
             png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
             response("https://highlandcourier.example/img/talvik.png", "200 OK", "image/png", png,
                      "2026-06-20T12:02:00Z")
-            specs.append(WarcRecordSpec("response", "https://highlandcourier.example/img/talvik.png", "not HTML (image/png)"))
+            specs.append(WarcRecordSpec("response", "https://highlandcourier.example/img/talvik.png",
+                                        "not HTML (image/png)"))
             w.write_record(w.create_warc_record("https://highlandcourier.example/missing", "metadata",
                                                 payload=io.BytesIO(b"outlinks: none\n"),
                                                 warc_content_type="application/warc-fields"))
@@ -278,18 +282,18 @@ def write_warc(path: Path, pages: tuple[Page, ...] = PAGES, gz: bool = True, ext
 
 # -- generated pages (crash and concurrency tests) -------------------------------------------
 _EVENTS = (
-    ("Dunmore", "water main burst floods the market square", "A water main burst under {town}'s market square "
+    ("Dunmore", "water main burst floods the market square", ("A water main burst under {town}'s market square "
      "early on {day}, flooding {n} shops and closing the square to traffic. Utility crews shut the valve after "
-     "{h} hours, and the council said repairs would take until the weekend."),
-    ("Ellery", "council approves a new tram line", "{town} council voted {n} to {m} on {day} to build a tram "
+     "{h} hours, and the council said repairs would take until the weekend.")),
+    ("Ellery", "council approves a new tram line", ("{town} council voted {n} to {m} on {day} to build a tram "
      "line from the station to the university, a project estimated at {h}0 million crowns. Construction is "
-     "due to start next spring."),
-    ("Farrow Heath", "wildfire forces evacuation of hill farms", "Firefighters on {day} were still fighting a "
+     "due to start next spring.")),
+    ("Farrow Heath", "wildfire forces evacuation of hill farms", ("Firefighters on {day} were still fighting a "
      "wildfire on {town} that has burned {n} hectares of heath. {h} farms were evacuated as a precaution and "
-     "the road over the ridge is closed."),
-    ("Gallowmere", "football club names a new coach", "{town} Rovers named a new head coach on {day} after a "
+     "the road over the ridge is closed.")),
+    ("Gallowmere", "football club names a new coach", ("{town} Rovers named a new head coach on {day} after a "
      "run of {n} defeats in {m} matches. The club's chairman said the appointment was unanimous and that the "
-     "coach would take charge of training within {h} days."),
+     "coach would take charge of training within {h} days.")),
 )
 _OUTLETS = ("northfieldgazette.example", "valleyherald.example", "coastwire.example", "the-ledger.example")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
@@ -313,7 +317,8 @@ def generated_pages(n: int, seed: int = 7) -> tuple[Page, ...]:
             url=f"https://{outlet}/{event}/{i}-{town.lower().replace(' ', '-')}",
             site=outlet.split(".")[0].title(),
             title=f"{town}: {headline} ({i})",
-            date=f"2026-07-{1 + event * 3 + rng.randint(0, 1):02d}T{rng.randint(6, 22):02d}:{rng.randint(0, 59):02d}:00+00:00",
+            date=(f"2026-07-{1 + event * 3 + rng.randint(0, 1):02d}"
+                  f"T{rng.randint(6, 22):02d}:{rng.randint(0, 59):02d}:00+00:00"),
             lang="en",
             paragraphs=(body.format(**facts), second),
         ))

@@ -77,7 +77,8 @@ def test_refetched_feed_keeps_origins_and_ids(tmp_path: Path) -> None:
 
 def test_repeated_guids_get_distinct_origins() -> None:
     entry = "<item><title>Same guid twice in one feed here</title><guid>dup</guid><description>{}</description></item>"
-    feed = f'<rss version="2.0"><channel><title>t</title>{entry.format("first text")}{entry.format("second text")}</channel></rss>'
+    entries = entry.format("first text") + entry.format("second text")
+    feed = f'<rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
     items = list(parse_feed(feed.encode(), "f.rss"))
     assert [i.origin for i in items] == ["f.rss#dup", "f.rss#dup~2"]
 

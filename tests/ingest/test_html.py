@@ -74,8 +74,8 @@ def test_undeclared_legacy_encoding_is_detected(tmp_path: Path) -> None:
 def test_unparseable_date_is_kept_as_unknown(tmp_path: Path) -> None:
     page = Page(url="https://riverbendpost.example/local/bridge-paint", site="Riverbend Post",
                 title="Footbridge repainted in the old town colours", date="the thirty-first of Smarch",
-                lang="en", paragraphs=("The footbridge over the mill stream was repainted green and gold this week, "
-                                       "the colours it wore when it opened, after a vote by residents.",))
+                lang="en", paragraphs=(("The footbridge over the mill stream was repainted green and gold this week, "
+                                       "the colours it wore when it opened, after a vote by residents."),))
     art = extract_page(page_html(page), "bridge.html")
     assert isinstance(art, Article)
     assert art.date is None

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from web_fixtures import PAGES, write_warc
 
-from conftest import run_cli
 from newsfold.ingest import sniff
 from newsfold.ingest.html import stable_id
 from newsfold.ingest.warc import read_warc
@@ -24,7 +24,7 @@ def test_every_record_becomes_one_item(tmp_path: Path, gz: bool) -> None:
     specs = write_warc(path, gz=gz)
     items = list(read_warc(path))
     assert len(items) == len(specs)
-    for spec, item in zip(specs, items):
+    for spec, item in zip(specs, items, strict=True):
         if spec.expect == "page":
             assert isinstance(item, Article), item
             page = spec.page

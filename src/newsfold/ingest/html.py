@@ -103,7 +103,7 @@ def looks_binary(text: str) -> bool:
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment (a feed summary): tags and scripts gone, blocks on their own lines."""
     if "<" not in fragment and "&" not in fragment:
-        return fragment
+        return _SPACES.sub(" ", fragment).strip()  # HTML: line breaks in the source are spaces
     import lxml.html
     from lxml import etree
     from lxml_html_clean import Cleaner
