@@ -330,6 +330,15 @@ def test_serve_command_serves_the_store(demo_store: Path) -> None:
     assert f"http://127.0.0.1:{port}/" in out
 
 
+def test_serve_on_a_taken_port_is_a_one_line_error(demo_store: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        proc = run_cli("serve", "--db", str(demo_store), "--port", str(taken.getsockname()[1]), check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "cannot serve on 127.0.0.1" in proc.stderr
+    assert "Serving" not in proc.stdout
+
+
 def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
     proc = run_cli("serve", "--db", str(tmp_path / "nothing"), check=False)
     assert proc.returncode == 3 and "no newsfold store" in proc.stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import socket
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -500,14 +501,29 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
 
 def serve(db: str | Path, settings: Settings, host: str = "127.0.0.1", port: int = 8000,
           announce: Any = print) -> None:
-    """Run the server until interrupted."""
+    """Run the server until interrupted; ``port=0`` picks a free port (the announced address says which)."""
     import uvicorn
 
     prepare_store(db)
     app = create_app(db, settings)
+    sock = _bind(host, port)
     shown = f"[{host}]" if ":" in host else host
-    announce(f"Serving {db} at http://{shown}:{port}/ (JSON API under /api, spec at /api/openapi.json; Ctrl-C stops)")
+    announce(f"Serving {db} at http://{shown}:{sock.getsockname()[1]}/ "
+             "(JSON API under /api, spec at /api/openapi.json; Ctrl-C stops)")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-    except SystemExit as exc:  # uvicorn exits when it cannot bind
-        raise ConfigError(f"cannot serve on {host}:{port} (in use?): choose another --port") from exc
+        uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening address, bound before anything is announced, so a taken port is a one-line error."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        raise ConfigError(f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another --port or --host") \
+            from None
+    return sock
