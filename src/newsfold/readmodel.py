@@ -18,6 +18,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .errors import InputError
+from .model import Article
+from .normalize import parse_date
 from .store import Store, StoredArticle
 
 EXCERPT_CHARS = 280
@@ -232,7 +234,7 @@ def coverage_for(store: Store, story: dict[str, Any]) -> dict[str, Any] | None:
     def compute() -> dict[str, Any]:
         articles = store.story_articles(story["id"], limit=4 * COVERAGE_ARTICLES)
         originals = [a for a in articles if a.duplicate_of is None][:COVERAGE_ARTICLES]
-        result: dict[str, Any] = compare(originals).as_dict()
+        result: dict[str, Any] = compare([as_article(a) for a in originals]).as_dict()
         return result
 
     found: dict[str, Any] = _coverage.get(("coverage", *story_version(story)), compute)
@@ -240,6 +242,12 @@ def coverage_for(store: Store, story: dict[str, Any]) -> dict[str, Any] | None:
 
 
 # -- one article, one pair ---------------------------------------------------------------
+def as_article(s: StoredArticle) -> Article:
+    """A stored article as the one ``Article`` type every step takes (date back to a UTC datetime)."""
+    return Article(id=s.id, text=s.text, title=s.title, date=parse_date(s.date), source=s.source, url=s.url,
+                   lang=s.lang, origin=s.origin, summary_only=bool(s.summary_only))
+
+
 def article_detail(store: Store, article_id: str) -> dict[str, Any]:
     a = store.article(article_id)
     story = store.story(a.story_id)
@@ -261,16 +269,9 @@ def compare_pair(store: Store, a_id: str, b_id: str,
                  scorer: Callable[[list[Any]], list[dict[str, Any]]]) -> dict[str, Any]:
     """Score two stored articles (SemEval scale, 1 = same event) with reasons; ``scorer`` is pairs.score_pairs
     bound to an embedder and model."""
-    from .model import Article
-    from .normalize import parse_date
     from .pairs import PairInput
 
     a, b = store.article(a_id), store.article(b_id)
-
-    def as_article(s: StoredArticle) -> Article:
-        return Article(id=s.id, text=s.text, title=s.title, date=parse_date(s.date), source=s.source, url=s.url,
-                       lang=s.lang, origin=s.origin)
-
     result = scorer([PairInput(f"{a.id}|{b.id}", as_article(a), as_article(b), "api")])[0]
     return {
         "a": article_summary(a),
