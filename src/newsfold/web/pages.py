@@ -41,6 +41,7 @@ templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
 # The rendered timeline chart per story version (like the timeline it draws): hundreds of dots for a big story.
 _charts = readmodel.VersionCache(4096)
+_items = readmodel.VersionCache(8192)  # a story's entry in story lists, per story version
 
 
 def _when(value: str | None, with_time: bool = True) -> str:
@@ -94,6 +95,12 @@ def _chart_svg(story: dict[str, Any]) -> Markup | None:
     return Markup(_env.get_template("_timeline.html").render(chart=chart)) if chart else None
 
 
+def _story_item(story: dict[str, Any]) -> Markup:
+    # Rendered by the autoescaping template; a list page joins 25 of these instead of rendering them.
+    return _items.get(("item", *readmodel.story_version(story)),
+                      lambda: Markup(_env.get_template("_story_item.html").render(s=story)))
+
+
 def render_error(request: Request, status: int, message: str) -> Response:
     return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "q": ""},
                                       status_code=status)
@@ -105,7 +112,7 @@ def _stories_page(request: Request, template: str, q: readmodel.StoryQuery) -> H
     more = None
     if result["next_cursor"]:
         more = str(request.url.include_query_params(cursor=result["next_cursor"]))
-    context = {"stories": result["stories"], "more": more, "query": q, "q": q.q or "",
+    context = {"items": [_story_item(s) for s in result["stories"]], "more": more, "query": q, "q": q.q or "",
                "langs": store.story_values("lang"), "outlets": store.story_values("outlet", 300),
                "filtered": bool(q.lang or q.outlet or q.date_from or q.date_to or q.q), "first_page": not q.cursor}
     return templates.TemplateResponse(request, template, context)
@@ -142,7 +149,7 @@ async def search(
     if not readmodel.fts_query(q):
         store = request.app.state.readers.get()
         return templates.TemplateResponse(request, "search.html", {
-            "stories": [], "more": None, "query": query, "q": q, "langs": store.story_values("lang"),
+            "items": [], "more": None, "query": query, "q": q, "langs": store.story_values("lang"),
             "outlets": [], "filtered": False, "first_page": True, "empty_query": True})
     return _stories_page(request, "search.html", query)
 
