@@ -48,7 +48,10 @@ def parse_date(value: object) -> datetime | None:
 def outlet(source: str, url: str) -> str:
     if source and source.lower() not in {"none", "null"}:
         return source.strip().lower().removeprefix("www.")
-    host = urlsplit(url).hostname if url else None
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # e.g. "http://[broken/x": the outlet is unknown, the article is still an article
+        return ""
     return host.removeprefix("www.") if host else ""
 
 
