@@ -106,7 +106,7 @@ def test_kill_9_at_random_points_then_rerun_equals_one_clean_run(corpus: Path, t
         # One round dies before its first commit (start-up, reading, the rejections transaction); the others
         # a random few batches in, at a random moment after a commit.
         target = before if round_ == 1 else before + rng.randint(1, 8)
-        delay = rng.uniform(0.0, 0.4)
+        delay = rng.uniform(0.0, 0.06)  # within about one batch: a random moment of the next batch
         with (tmp_path / f"round{round_}.log").open("wb") as log:
             proc = subprocess.Popen(_ingest_cmd(corpus, db), stdout=log, stderr=log)
             try:
