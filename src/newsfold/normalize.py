@@ -10,6 +10,8 @@ from .model import Article, Rejection
 from .text import normalize_space
 
 _MIN_CHARS = 20
+_DEFAULT_A = datetime(2001, 1, 1)
+_DEFAULT_B = datetime(2002, 2, 2)
 
 
 def clean_text(text: str) -> str:
@@ -34,7 +36,11 @@ def parse_date(value: object) -> datetime | None:
             from dateutil import parser
 
             try:
-                dt = parser.parse(s)
+                # Parse twice with different defaults: a date missing its year, month or day
+                # ("Tuesday", "10") differs between the two and is unknown, not today.
+                dt = parser.parse(s, default=_DEFAULT_A)
+                if dt.date() != parser.parse(s, default=_DEFAULT_B).date():
+                    return None
             except (ValueError, OverflowError, TypeError):
                 return None
     if dt.tzinfo is None:

@@ -145,7 +145,8 @@ class Pipeline:
                 continue
             first = stored_origin or seen.get(art.id)
             if first is not None:
-                reject(Rejection(art.origin, f"id {art.id!r} already used by {first}", art.raw))
+                # Not malformed: a crawl that fetched a page twice is normal; count it and go on.
+                reject(Rejection(art.origin, f"id {art.id!r} already used by {first}", art.raw, malformed=False))
                 continue
             seen[art.id] = art.origin
             pending.append(art)
