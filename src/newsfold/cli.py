@@ -211,6 +211,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spark(args: argparse.Namespace) -> int:
+    from .spark_job import JobOptions, describe, run
+
+    opts = JobOptions(master=args.master, partitions=args.partitions, block_days=args.block_days,
+                      overlap_days=args.overlap_days, strict=not args.skip_bad, embed_threads=args.embed_threads,
+                      driver_memory=args.driver_memory)
+    print(describe(run(args.paths, args.out, _settings(args), opts)))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .spark_import import counts_line, import_tables
+
+    print(counts_line(import_tables(args.dir, args.db), args.db))
+    return 0
+
+
 class _open_out:
     """Write to a file atomically (temp file then rename), or to stdout for '-'."""
 
@@ -295,6 +312,26 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--db", required=True, metavar="DIR", help="store directory")
     sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     sp.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+
+    sp = add("spark", "run the pipeline as an Apache Spark batch job: Parquet tables of articles, copies, stories",
+             cmd_spark, True)
+    sp.add_argument("paths", nargs="+", metavar="IN", help="JSONL, CSV, WARC, HTML, feed or Parquet files or "
+                    "directories; local, or URIs Hadoop reads (hdfs://, s3a://, file://)")
+    sp.add_argument("--out", required=True, metavar="DIR", help="output directory (local or a Hadoop URI)")
+    sp.add_argument("--master", help="Spark master (default: spark-submit's, else local[2])")
+    sp.add_argument("--partitions", type=int, default=4, help="shuffle partitions (results do not depend on it)")
+    sp.add_argument("--block-days", type=float, help="length of the time blocks linked apart "
+                    "(default: 365 or twice the overlap)")
+    sp.add_argument("--overlap-days", type=float, help="days each block shares with the next, where split stories "
+                    "are joined (default: the window_days setting; shorter: more parallel, long stories may split)")
+    sp.add_argument("--embed-threads", type=int, default=0, help="embedder threads per task (0: cores / tasks)")
+    sp.add_argument("--driver-memory", default="2g", help="driver memory in local mode (default 2g)")
+    sp.add_argument("--skip-bad", action="store_true", help="record bad items in the rejections table and go on")
+
+    sp = add("import", "load the tables of 'newsfold spark' into a new store (stories, show, serve, ingest work on it)",
+             cmd_import)
+    sp.add_argument("dir", metavar="DIR", help="the --out directory of 'newsfold spark'")
+    sp.add_argument("--db", required=True, metavar="STORE", help="store directory (new or empty)")
     return p
 
 
