@@ -120,8 +120,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     with Store.read(args.db) as store:
         story = store.story(args.story)
         articles = store.story_articles(args.story)
+    coverage = None
+    if getattr(args, "coverage", False):
+        from .compare import compare_articles
+
+        coverage = compare_articles(articles, settings=_settings(args))
     if args.json:
         story["articles"] = [a.as_dict() for a in articles]
+        if coverage is not None:
+            story["coverage"] = coverage.as_dict()
         print(json.dumps(story, ensure_ascii=False, indent=1))
         return 0
     _print_stories([story])
@@ -130,6 +137,24 @@ def cmd_show(args: argparse.Namespace) -> int:
         mark = f"  copy of {a.duplicate_of}" if a.duplicate_of else ""
         print(f"  {(a.date or 'undated')[:16]:<17} {a.source or '-':<24} {a.lang:<3} {a.id}{mark}")
         print(f"  {'':17} {(a.title or a.text.split(chr(10))[0])[:100]}")
+    if coverage is not None:
+        print()
+        print(coverage.as_text(), end="")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_articles, load_articles
+
+    settings = _settings(args)
+    articles = load_articles(args.items, args.db)
+    if not articles:
+        raise InputError("nothing to compare: the files hold no articles")
+    coverage = compare_articles(articles, settings=settings)
+    if args.json:
+        print(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(coverage.as_text(), end="")
     return 0
 
 
@@ -284,6 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("story", help="story id (from 'newsfold stories')")
     sp.add_argument("--db", required=True, metavar="DIR")
     sp.add_argument("--json", action="store_true")
+    sp.add_argument("--coverage", action="store_true",
+                    help="add the coverage comparison: shared and unique facts, quotes, entities, timeline")
+
+    sp = add("compare", "compare how articles cover one event: what all report, what one reports, who is quoted",
+             cmd_compare, True)
+    sp.add_argument("items", nargs="+", metavar="FILE_OR_ID",
+                    help="article files or directories, or article/story ids in the store given by --db")
+    sp.add_argument("--db", metavar="DIR", help="store to look ids up in")
+    sp.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     sp = add("rejects", "list the input items a store rejected, with reasons", cmd_rejects)
     sp.add_argument("--db", required=True, metavar="DIR")
