@@ -102,6 +102,7 @@ def test_bad_items_are_kept_as_rejections(runs: dict[int, Path], inputs: list[st
         f"{inputs[1].removeprefix('file://').lstrip('/')}:{line}" for line in (1, 2)]
     assert rejected[0]["reason"].startswith("invalid JSON") and rejected[0]["malformed"]
     assert rejected[1]["reason"] == f"id '{demo_rows[0]['id']}' already used by {inputs[0]}#row=0"
+    assert not rejected[1]["malformed"]
 
 
 def test_strict_run_stops_at_the_first_bad_item(spark: Any, inputs: list[str], tmp_path: Path) -> None:

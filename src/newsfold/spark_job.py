@@ -220,17 +220,13 @@ def run(paths: Sequence[str], out: str, settings: Settings, opts: JobOptions,
         if bad:
             raise InputError(bad[0].reject + " (use --skip-bad to report bad items and go on)", bad[0].origin)
 
-    # An id used twice: the first in input order keeps it (as in the pipeline).
+    # An id used twice: the first in input order keeps it, as in the pipeline.
     first = Window.partitionBy("id").orderBy("file_idx", "pos")
     arts = items.filter(F.col("reject").isNull()).withColumn("nth", F.row_number().over(first)) \
         .withColumn("first_origin", F.first("origin").over(first))
     reused = arts.filter("nth > 1").select(
         "file_idx", "pos", "origin", F.format_string("id '%s' already used by %s", "id", "first_origin").alias("reject"),
-        F.lit(True).alias("malformed"))
-    if opts.strict:
-        bad = reused.orderBy("file_idx", "pos").limit(1).collect()
-        if bad:
-            raise InputError(bad[0].reject, bad[0].origin)
+        F.lit(False).alias("malformed"))  # a page fetched twice is normal in a crawl: kept, never fatal
     rejections = rejected.select("file_idx", "pos", "origin", "reject", "malformed").unionByName(reused)
     arts = arts.filter("nth = 1").drop("nth", "first_origin", "reject", "malformed")
 
