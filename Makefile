@@ -3,27 +3,31 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup setup-test bench-quality lint
+.PHONY: demo test setup setup-test bench-quality
 
-$(BIN)/newsfold: pyproject.toml
+$(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-setup: $(BIN)/newsfold
+setup: $(VENV)/.installed
 
-setup-test: setup
+setup-test: $(VENV)/.installed-test
 	@scripts/setup-test-deps.sh $(BIN)
 
+# Ingests the demo corpus into ./newsfold-demo, lists the stories, then serves them (Ctrl-C stops).
 demo: setup
 	$(BIN)/newsfold demo
 
 test: setup-test
 	$(BIN)/python -m pytest -q
 
-bench-quality: setup
-	$(BIN)/python bench/quality.py
-
-lint: setup
-	$(BIN)/ruff check src tests bench
+bench-quality: setup-test
+	cd bench && ../$(BIN)/python quality.py
