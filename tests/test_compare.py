@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli, write_jsonl
 
 from newsfold.compare import compare_articles, load_articles
 from newsfold.model import Article
 from newsfold.normalize import normalize
 from newsfold.store import Store
-
-from conftest import run_cli, write_jsonl
 
 
 def _articles(rows: list[dict], ids: list[str]) -> list[Article]:
