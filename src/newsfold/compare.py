@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from . import align
 from . import text as T
 from .config import Settings
 from .embed import Embedder, get_embedder
-from .entities import article_entities, rare_tokens
+from .entities import Entity, article_entities, rare_tokens
 from .quotes import Quote, find_quotes
 from .segment import sentence_spans, word_count
 
@@ -139,7 +140,15 @@ def compare_articles(
     copy_of = _fold_copies(docs, settings, find_copies)
     originals = [d for d in docs if d.id not in copy_of]
     embedder = embedder or get_embedder(settings.embedder)
+    # Entity recognition runs beside the embedding: both spend their time in BLAS, which releases the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ents = pool.submit(lambda: {d.id: article_entities(d.text, d.lang, use_spacy) for d in originals})
+        coverage = _compare(docs, originals, copy_of, embedder)
+        coverage.articles = _articles_out(docs, originals, copy_of, ents.result())
+    return coverage
 
+
+def _compare(docs: list[_Doc], originals: list[_Doc], copy_of: dict[str, str], embedder: Embedder) -> Coverage:
     units = align.make_units([d.text for d in originals], [d.lang for d in originals])
     doc_quotes = [find_quotes(d.text, d.lang) for d in originals]
     quote_pieces = [[_pieces(q) for q in qs] for qs in doc_quotes]
@@ -153,7 +162,7 @@ def compare_articles(
     shared, unique, first_seen = _facts_out(facts, units, originals)
     quotes = _group_quotes(originals, doc_quotes, quote_pieces, piece_vecs)
     return Coverage(
-        articles=_articles_out(docs, originals, copy_of, use_spacy),
+        articles=[],
         shared=shared,
         unique=unique,
         quotes=quotes,
@@ -250,9 +259,9 @@ def _iso(d: _Doc) -> str | None:
     return d.date.isoformat() if d.date else None
 
 
-def _articles_out(docs: list[_Doc], originals: list[_Doc], copy_of: dict[str, str], use_spacy: bool
+def _articles_out(docs: list[_Doc], originals: list[_Doc], copy_of: dict[str, str], found: dict[str, list[Entity]]
                   ) -> list[dict[str, Any]]:
-    ents = {d.id: article_entities(d.text, d.lang, use_spacy)[:ENTITIES_SHOWN] for d in originals}
+    ents = {i: e[:ENTITIES_SHOWN] for i, e in found.items()}
     tokens = {d.id: set(T.tokens(d.text)) for d in originals}
     out = []
     for d in docs:
