@@ -35,6 +35,7 @@ class Entity:
 _nlp: Any = None
 _nlp_tried = False
 _lock = threading.Lock()
+_nlp_lock = threading.Lock()  # spaCy does not promise that one pipeline may run in two threads at once
 _cache: OrderedDict[str, list[Entity]] = OrderedDict()
 
 
@@ -80,7 +81,9 @@ def _clean(name: str) -> str:
 
 def _spacy_entities(nlp: Any, text: str) -> list[Entity]:
     counts: dict[str, list[Any]] = {}
-    for ent in nlp(text).ents:
+    with _nlp_lock:
+        doc = nlp(text)
+    for ent in doc.ents:
         if ent.label_ not in KEEP_LABELS:
             continue
         name = _clean(ent.text)
