@@ -20,6 +20,7 @@ import numpy as np
 
 from . import text as T
 from .embed import Embedder
+from .entities import NOUN_CAPITALISING
 from .segment import clause_spans, sentence_spans, word_count
 
 MIN_FACT_WORDS = 4  # shorter sentences ("Not anymore.") are never facts of their own
@@ -180,6 +181,8 @@ def _content(text: str, lang: str, names_only: bool) -> dict[str, float]:
         if tok.isdigit() or (words is not None and tok not in words):
             continue
         w = T.idf(tok, lang or "en")
+        if names_only and lang in NOUN_CAPITALISING and w < T.RARE_IDF:
+            continue  # "Kosten", "Stadt": German capitalises nouns, they are not names
         if len(tok) >= 3 and w >= 1.5:
             items[tok] = w
     for num in T.numbers(text):
