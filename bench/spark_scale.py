@@ -43,7 +43,7 @@ def main() -> int:
         inp = tmp / "in"
         inp.mkdir()
         for f in range(args.files):
-            part = rows[f :: args.files]
+            part = rows[f * len(rows) // args.files : (f + 1) * len(rows) // args.files]  # input order kept
             (inp / f"part-{f:03d}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in part))
         print(f"{len(rows)} synthetic articles over six months in {args.files} files")
         stories: dict[str, int] = {}
