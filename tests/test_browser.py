@@ -86,6 +86,10 @@ def test_open_a_story_timeline_and_folded_copies(page, site: str) -> None:  # ty
     chart = page.locator("figure.timeline svg")
     assert chart.is_visible() and chart.locator("circle").count() >= 4
     assert chart.locator("text.row-label").count() == len(page.locator("p.outlets").inner_text().split(" · "))
+    # The coverage comparison arrives after the page, fetched by static/coverage.js under the CSP.
+    coverage = page.locator("section.coverage:not(.pending)")
+    coverage.wait_for(timeout=60_000)
+    assert coverage.locator("h2").inner_text() == "Coverage" and coverage.locator("li").count() >= 1
     # The exact copy is folded under its original: hidden until opened.
     copies = page.locator("details.copies")
     assert copies.count() == 1

@@ -186,6 +186,11 @@ class VersionCache:
         with self._lock:
             return key in self._data
 
+    def peek(self, key: tuple[Any, ...]) -> Any:
+        """The cached value, or None; computes nothing."""
+        with self._lock:
+            return self._data.get(key)
+
     def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._data:
@@ -212,8 +217,18 @@ def cheap_to_read(store: Store, story_id: str, with_coverage: bool) -> bool:
     key = story_version(story)
     if story["size"] > INLINE_STORY_SIZE and ("timeline", *key) not in _timelines:
         return False
-    wants_coverage = with_coverage and _compare_function() is not None and len(story["outlets"]) >= 2
-    return not wants_coverage or ("coverage", *key) in _coverage
+    return not (with_coverage and wants_coverage(story)) or cached_coverage(story) is not None
+
+
+def wants_coverage(story: dict[str, Any]) -> bool:
+    """A comparison needs compare.py installed and at least two outlets."""
+    return _compare_function() is not None and len(story["outlets"]) >= 2
+
+
+def cached_coverage(story: dict[str, Any]) -> dict[str, Any] | None:
+    """The comparison for this version of the story if already computed, else None (never computes)."""
+    found: dict[str, Any] | None = _coverage.peek(("coverage", *story_version(story)))
+    return found
 
 
 @functools.cache
@@ -228,7 +243,7 @@ def _compare_function() -> Callable[[list[Any]], Any] | None:
 def coverage_for(store: Store, story: dict[str, Any]) -> dict[str, Any] | None:
     """What every outlet reports, what only one does, who is quoted; None when compare.py is absent."""
     compare = _compare_function()
-    if compare is None or len(story["outlets"]) < 2:
+    if compare is None or not wants_coverage(story):
         return None
 
     def compute() -> dict[str, Any]:

@@ -1,11 +1,14 @@
-"""Server-rendered pages: story list, search, one story, one article. No script; Jinja autoescapes all text.
+"""Server-rendered pages: story list, search, one story, one article. Jinja autoescapes all text.
 
 The views are async (they run on the event loop, like the API's bounded reads; see api.py); a story
 whose first read is heavy goes to a worker thread.
 
 Article content is untrusted: it reaches the page only through autoescaped template variables
 (never ``|safe``), links to the original go out only for http(s) URLs, and the server's
-Content-Security-Policy forbids scripts altogether.
+Content-Security-Policy allows no script but the site's own static file: ``coverage.js``, which
+fills in a story's coverage comparison. That comparison reads whole texts (a second or more for a
+big story), so a story page never waits for it: it comes from ``/stories/{id}/coverage`` after the
+page is shown, and is in the page itself once cached.
 """
 from __future__ import annotations
 
@@ -162,17 +165,35 @@ async def story_page(
 ) -> HTMLResponse:
     readers = request.app.state.readers
     store = readers.get()
-    if readmodel.cheap_to_read(store, story_id, True):
-        story = readmodel.story_detail(store, story_id, articles)
+    if readmodel.cheap_to_read(store, story_id, False):
+        story = readmodel.story_detail(store, story_id, articles, with_coverage=False)
     else:
-        story = await run_in_threadpool(lambda: readmodel.story_detail(readers.get(), story_id, articles))
+        story = await run_in_threadpool(
+            lambda: readmodel.story_detail(readers.get(), story_id, articles, with_coverage=False))
     more = None
     if story["articles_shown"] < story["size"] and articles < MAX_STORY_PAGE_ARTICLES:
         more = str(request.url.include_query_params(articles=MAX_STORY_PAGE_ARTICLES))
+    coverage = readmodel.cached_coverage(story)
     context = {"story": story, "groups": readmodel.fold_copies(story["articles"]), "more": more,
                "chart": _charts.get(("chart", *readmodel.story_version(story)), lambda: _chart_svg(story)),
-               "coverage": story["coverage"], "q": ""}
+               "coverage": coverage, "coverage_pending": coverage is None and readmodel.wants_coverage(story),
+               "q": ""}
     return templates.TemplateResponse(request, "story.html", context)
+
+
+@router.get("/stories/{story_id}/coverage", response_class=HTMLResponse)
+async def story_coverage(request: Request, story_id: str) -> HTMLResponse:
+    """The coverage comparison alone, as the section the story page shows (computed in a worker thread)."""
+    readers = request.app.state.readers
+
+    def compute() -> dict[str, Any] | None:
+        store = readers.get()
+        return readmodel.coverage_for(store, store.story(story_id))
+
+    coverage = await run_in_threadpool(compute)
+    if coverage is None:
+        return HTMLResponse('<section class="coverage" id="coverage"></section>')
+    return templates.TemplateResponse(request, "_coverage.html", {"coverage": coverage})
 
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
