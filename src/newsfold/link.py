@@ -88,15 +88,19 @@ class StoryLinker:
         and an undated story is seen by every article.
         """
         n = len(self._order)
+        if n == 0:
+            return []
+        # One pass over the centroid matrix in place: indexing it by rows first would copy it.
+        sims = self._centroids[:n] @ feats.emb
         if feats.date is None:
             rows = np.arange(n)
         else:
             t, slack = feats.date.timestamp(), self.window_days * 86400.0
             first, last = self._first[:n], self._last[:n]
             rows = np.flatnonzero(np.isnan(first) | ((first - t <= slack) & (t - last <= slack)))
-        if rows.size == 0:
-            return []
-        sims = self._centroids[rows] @ feats.emb
+            sims = sims[rows]
+            if rows.size == 0:
+                return []
         k = min(self.max_candidates, rows.size)
         top = np.argpartition(-sims, k - 1)[:k] if k < rows.size else np.arange(rows.size)
         return [int(rows[i]) for i in sorted(top, key=lambda i: (-sims[i], rows[i]))]

@@ -70,6 +70,7 @@ STORY_ORDERS = {
 }
 SEARCH_TITLES = 30  # distinct article titles of a story that search sees
 SEARCH_NAMES = 60  # most-mentioned names of a story that search sees
+SEARCH_ROWS = 200  # a story's first articles that titles and names for search come from
 SEARCH_LOOKUP_MAX = 500  # searches matching more stories than this walk the order index instead (~sqrt(5 x stories))
 
 
@@ -232,34 +233,35 @@ class Store:
         )
 
     def refresh_stories(self, story_ids: Sequence[str]) -> None:
-        """Recompute the summary rows of these stories (and their search entries) from their articles."""
+        """Recompute the summary rows of these stories (and their search entries) from their articles.
+
+        Aggregates come from SQL and search reads only a story's first SEARCH_ROWS articles, so
+        the cost of a batch does not grow with the size of the stories it touches.
+        """
         longest = 0.0
+        q = self.conn.execute
         for sid in story_ids:
-            rows = self.conn.execute(
-                "SELECT seq, title, text, date, lang, source, duplicate_of, features FROM articles WHERE story_id=? "
-                "ORDER BY seq",
-                (sid,),
-            ).fetchall()
-            self.conn.execute("DELETE FROM stories_fts WHERE rowid IN (SELECT seq FROM stories WHERE id=?)", (sid,))
-            self.conn.execute("DELETE FROM story_tags WHERE story_id=?", (sid,))
-            if not rows:
-                self.conn.execute("DELETE FROM stories WHERE id=?", (sid,))
+            q("DELETE FROM stories_fts WHERE rowid IN (SELECT seq FROM stories WHERE id=?)", (sid,))
+            q("DELETE FROM story_tags WHERE story_id=?", (sid,))
+            seq, first_date, last_date, size, originals = q(
+                "SELECT MIN(seq), MIN(date), MAX(date), COUNT(*), SUM(duplicate_of IS NULL) FROM articles "
+                "WHERE story_id=?", (sid,)).fetchone()
+            if not size:
+                q("DELETE FROM stories WHERE id=?", (sid,))
                 continue
-            dates = sorted(r["date"] for r in rows if r["date"])
-            first = rows[0]
-            title = first["title"] or _headline(first["text"])
-            langs = sorted({r["lang"] for r in rows if r["lang"]})
-            outlets = sorted({r["source"] for r in rows if r["source"]})
-            self.conn.execute(
-                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    sid, first["seq"], title, dates[0] if dates else None, dates[-1] if dates else None, len(rows),
-                    sum(1 for r in rows if r["duplicate_of"] is None), json.dumps(langs), json.dumps(outlets),
-                ),
+            langs, outlets = (
+                [r[0] for r in q(f"SELECT DISTINCT {col} FROM articles WHERE story_id=? AND {col} != '' ORDER BY 1",
+                                 (sid,))]
+                for col in ("lang", "source")
             )
-            self._index_story(sid, first["seq"], title, rows, langs, outlets)
-            if dates:
-                span = (datetime.fromisoformat(dates[-1]) - datetime.fromisoformat(dates[0])).total_seconds() / 86400
+            rows = q("SELECT title, text, features FROM articles WHERE story_id=? ORDER BY seq LIMIT ?",
+                     (sid, SEARCH_ROWS)).fetchall()
+            title = rows[0]["title"] or _headline(rows[0]["text"])
+            q("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (sid, seq, title, first_date, last_date, size, originals, json.dumps(langs), json.dumps(outlets)))
+            self._index_story(sid, seq, title, rows, langs, outlets)
+            if first_date:
+                span = (datetime.fromisoformat(last_date) - datetime.fromisoformat(first_date)).total_seconds() / 86400
                 longest = max(longest, span)
         if longest > float(self.get_meta("max_story_span_days") or -1):
             self.set_meta("max_story_span_days", f"{math.ceil(longest)}")
