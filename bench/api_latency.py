@@ -156,16 +156,18 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=400, help="requests per scenario")
     ap.add_argument("--db", help="store directory to fill (default: a temporary one); reused if already filled")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", action="store_true", help="print one JSON object: p50/p95/p99 ms per scenario")
     args = ap.parse_args()
+    say = (lambda *a, **k: None) if args.json else print
 
     tmp = None if args.db else tempfile.TemporaryDirectory(prefix="newsfold-bench-")
     db = Path(args.db or tmp.name) / "store"  # type: ignore[union-attr]
     if (db / "newsfold.sqlite").exists():
         with Store.read(db) as s:
-            print(f"reusing {db}: {s.counts()}")
+            say(f"reusing {db}: {s.counts()}")
     else:
         info = fill_store(db, args.articles, args.seed)
-        print(f"filled {db}: {args.articles} articles in {info['stories']} stories "
+        say(f"filled {db}: {args.articles} articles in {info['stories']} stories "
               f"(rows {info['load_s']:.1f}s, refresh_stories {info['refresh_s']:.1f}s)")
     with Store.read(db) as s:
         counts = s.counts()
@@ -216,16 +218,21 @@ def main() -> None:
             "story page, 20 largest stories (HTML)": [f"/stories/{rng.choice(largest)}" for _ in range(n)],
         }
         run_clients(port, ["/", "/api/stories"] + [f"/stories/{s}" for s in stories[:50]], args.clients)  # warm-up
-        print(f"\n{counts['articles']} articles, {counts['stories']} stories (largest {max(sizes)}); "
+        say(f"\n{counts['articles']} articles, {counts['stories']} stories (largest {max(sizes)}); "
               f"{args.clients} concurrent clients on loopback; {os.cpu_count()} CPU cores seen; "
               f"one server process (uvicorn)\n")
-        print(f"{'scenario':<42} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} {'errors':>6}")
+        say(f"{'scenario':<42} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} {'errors':>6}")
+        results: dict[str, dict[str, float]] = {}
         for name, paths in scenarios.items():
             if not paths:
                 continue
             lat, errors, wall = run_clients(port, paths, args.clients)
-            print(f"{name:<42} {len(lat):>8} {pct(lat, 50):>8.1f} {pct(lat, 95):>8.1f} {pct(lat, 99):>8.1f} "
+            results[name] = {"p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1),
+                             "p99_ms": round(pct(lat, 99), 1), "errors": errors}
+            say(f"{name:<42} {len(lat):>8} {pct(lat, 50):>8.1f} {pct(lat, 95):>8.1f} {pct(lat, 99):>8.1f} "
                   f"{len(lat) / wall:>7.0f} {errors:>6}")
+        if args.json:
+            print(json.dumps({"articles": counts["articles"], "stories": counts["stories"], "scenarios": results}))
     finally:
         server.terminate()
         server.wait(20)

@@ -37,7 +37,7 @@ def main() -> int:
     ap.add_argument("--partitions", default="8")
     ap.add_argument("--cluster", action="store_true", help="also time 'newsfold cluster' on the same articles")
     args = ap.parse_args()
-    rows = synthetic_stream(args.n)
+    rows = list(synthetic_stream(args.n))
     with tempfile.TemporaryDirectory(prefix="newsfold-scale-") as t:
         tmp = Path(t)
         inp = tmp / "in"
