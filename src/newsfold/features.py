@@ -40,16 +40,18 @@ class ArticleFeatures:
     title_norm: float = field(init=False)
     name_total: float = field(init=False)
     years: set[str] = field(init=False)
+    key_words: list[tuple[str, list[str]]] = field(init=False)  # key names with their words, split once
 
     def __post_init__(self) -> None:
+        self.key_words = [(n, n.split()) for n in self.key_names]
         self.term_norm = math.sqrt(sum(v * v for v in self.terms.values())) or 1.0
         self.title_norm = math.sqrt(sum(v * v for v in self.title_terms.values())) or 1.0
         self.name_total = sum(self.names.values())
         self.years = {n for n in self.numbers if len(n) == 4 and n[:2] in ("19", "20")}
 
-    def mentions(self, name: str) -> bool:
-        """True when every word of ``name`` occurs in this article (names survive translation)."""
-        return name in self.names or all(w in self.terms for w in name.split())
+    def mentions(self, name: str, words: list[str]) -> bool:
+        """True when ``name`` (split into ``words``) occurs, or every word of it does (names survive translation)."""
+        return name in self.names or all(w in self.terms for w in words)
 
 
 def extract(text: str, title: str, lang: str, date: datetime | None, emb: np.ndarray) -> ArticleFeatures:
@@ -74,7 +76,7 @@ KEY_NAMES = 4
 
 def _key_name_cover(a: ArticleFeatures, b: ArticleFeatures) -> float:
     """Mean over both sides of the share of key names the other side mentions (0.5 if none)."""
-    covers = [sum(y.mentions(n) for n in x.key_names) / len(x.key_names) for x, y in ((a, b), (b, a)) if x.key_names]
+    covers = [sum(y.mentions(n, w) for n, w in x.key_words) / len(x.key_words) for x, y in ((a, b), (b, a)) if x.key_words]
     return sum(covers) / len(covers) if covers else 0.5
 
 

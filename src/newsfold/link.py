@@ -107,7 +107,9 @@ class StoryLinker:
 
     def score(self, feats: ArticleFeatures) -> list[tuple[str, float]]:
         """Candidate stories with their scores, best first."""
-        out: list[tuple[str, float]] = []
+        ids: list[str] = []
+        vectors: list[np.ndarray] = []
+        sizes: list[int] = []
         for row in self.candidates(feats):
             story = self.stories_[self._order[row]]
             members = story.members
@@ -115,8 +117,15 @@ class StoryLinker:
                 embs = np.stack([self.features_[m].emb for m in members])
                 near = np.argsort(-(embs @ feats.emb), kind="stable")[: self.members_per_story]
                 members = [members[int(i)] for i in near]
-            vectors = np.stack([pair_vector(feats, self.features_[m]) for m in members])
-            out.append((story.id, float(np.mean(self.model.proba_vectors(vectors)))))
+            ids.append(story.id)
+            vectors.extend(pair_vector(feats, self.features_[m]) for m in members)
+            sizes.append(len(members))
+        if not ids:
+            return []
+        # One model call for every candidate's members, then the mean per story.
+        proba = self.model.proba_vectors(np.stack(vectors))
+        ends = np.cumsum(sizes)
+        out = [(sid, float(np.mean(proba[end - n : end]))) for sid, n, end in zip(ids, sizes, ends)]
         out.sort(key=lambda t: -t[1])
         return out
 
