@@ -23,17 +23,26 @@ class Progress:
         self.enabled = sys.stderr.isatty()
         self.start = time.monotonic()
         self.last = 0.0
+        self.done = self.total = 0
 
     def __call__(self, done: int, total: int) -> None:
+        """``total``: the articles read so far (the input is read in chunks, its length is unknown)."""
+        self.done, self.total = done, total
         now = time.monotonic()
-        if not self.enabled or (now - self.last < 0.2 and done < total):
-            return
-        self.last = now
-        rate = done / max(now - self.start, 1e-9)
-        sys.stderr.write(f"\r{self.label}: {done}/{total} articles ({rate:.0f}/s)")
-        if done >= total:
-            sys.stderr.write("\n")
+        if self.enabled and now - self.last >= 0.2:
+            self.last = now
+            self._write(now)
+
+    def _write(self, now: float) -> None:
+        rate = self.done / max(now - self.start, 1e-9)
+        sys.stderr.write(f"\r{self.label}: {self.done}/{self.total} articles ({rate:.0f}/s)")
         sys.stderr.flush()
+
+    def close(self) -> None:
+        """The final count, and the end of the line."""
+        if self.enabled and self.total:
+            self._write(time.monotonic())
+            sys.stderr.write("\n")
 
 
 def _settings(args: argparse.Namespace) -> config.Settings:
@@ -90,8 +99,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with Store.open(args.db) as store:
         pipe = Pipeline(store, settings)
         report = _RejectReport()
-        counts = pipe.run(read_paths(args.paths), strict=not args.skip_bad, on_reject=report,
-                          progress=Progress("ingest"))
+        progress = Progress("ingest")
+        counts = pipe.run(read_paths(args.paths), strict=not args.skip_bad, on_reject=report, progress=progress)
+        progress.close()
         total = store.counts()
     report.summary()
     print(
@@ -179,8 +189,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     settings = _settings(args)
     items = list(READERS["jsonl"](Path(args.input)))
     with tempfile.TemporaryDirectory(prefix="newsfold-cluster-") as tmp, Store.open(tmp) as store:
-        Pipeline(store, settings).run(items, strict=not args.skip_bad, on_reject=_report_reject,
-                                      progress=Progress("cluster"))
+        progress = Progress("cluster")
+        Pipeline(store, settings).run(items, strict=not args.skip_bad, on_reject=_report_reject, progress=progress)
+        progress.close()
         result = {r["id"]: (r["story_id"], r["duplicate_of"])
                   for r in store.conn.execute("SELECT id, story_id, duplicate_of FROM articles")}
         origins = {r["id"]: r["origin"] for r in store.conn.execute("SELECT id, origin FROM articles")}

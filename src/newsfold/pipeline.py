@@ -1,9 +1,10 @@
 """Wires the steps: read -> normalise -> copy detection -> embed -> link -> store.
 
 Articles are processed in date order (an undated article keeps its place in the input),
-each seeing only what came before it. Work is done in batches, one transaction each, so
-an interrupted ingest resumes where the last whole batch ended and ends in the same store
-as one clean run.
+each seeing only what came before it; the input is read ORDER_CHUNK items at a time, so the order
+is by date within each chunk (a feed or crawl arrives roughly in date order anyway). Work is done
+in batches, one transaction each, so an interrupted ingest resumes where the last whole batch
+ended and ends in the same store as one clean run.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from .text import lead
 
 Progress = Callable[[int, int], None]
 _STORED = "\x00stored"  # placeholder id: an input article already in the store
+ORDER_CHUNK = 20_000  # input items read, put in date order and processed at a time
 OnReject = Callable[[Rejection], None]
 
 
@@ -110,11 +112,45 @@ class Pipeline:
         on_reject: OnReject | None = None,
         progress: Progress | None = None,
     ) -> Counts:
+        """Read ``items`` in chunks of ORDER_CHUNK, each put in date order and processed in batches.
+
+        Chunks bound the memory a run needs whatever the input's size; a chunk is a count of input
+        items (stored, rejected or new), so a resumed run cuts the input where a clean one does.
+        """
         counts = Counts()
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        started = datetime.now(timezone.utc).isoformat()
+        seen: dict[str, str] = {}
+        done = total = 0
+        for chunk in _chunks(items, ORDER_CHUNK):
+            pending, rejected = self._accept(chunk, counts, seen, strict, on_reject)
+            with self.store.transaction():
+                self._record_run(run_id, started)
+                for r in rejected:
+                    self.store.insert_rejection(r.origin, r.reason, r.malformed, r.raw, run_id)
+            ordered = [a for a in stream_order(pending) if a.id != _STORED]
+            total += len(ordered)
+            for start in range(0, len(ordered), self.settings.batch_size):
+                batch = ordered[start : start + self.settings.batch_size]
+                self._process_batch(batch, run_id, counts)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+        with self.store.transaction():
+            self._record_run(run_id, started)
+            self.store.conn.execute("UPDATE runs SET counts=? WHERE id=?", (json.dumps(counts.as_dict()), run_id))
+        return counts
+
+    def _record_run(self, run_id: str, started: str) -> None:
+        self.store.conn.execute("INSERT OR IGNORE INTO runs (id, started, versions) VALUES (?, ?, ?)",
+                                (run_id, started, json.dumps(self.versions)))
+
+    def _accept(self, chunk: list[Item], counts: Counts, seen: dict[str, str], strict: bool,
+                on_reject: OnReject | None) -> tuple[list[Article], list[Rejection]]:
+        """Normalise a chunk of items: the articles to process (with placeholders for stored ones), and
+        the rejections, counted."""
         rejections: list[Rejection] = []
         pending: list[Article] = []
-        seen: dict[str, str] = {}
 
         def reject(r: Rejection) -> None:
             if strict and r.malformed:
@@ -124,7 +160,7 @@ class Pipeline:
             if on_reject:
                 on_reject(r)
 
-        for item in items:
+        for item in chunk:
             counts.items += 1
             if isinstance(item, Rejection):
                 reject(item)
@@ -150,26 +186,7 @@ class Pipeline:
                 continue
             seen[art.id] = art.origin
             pending.append(art)
-
-        with self.store.transaction():
-            self.store.conn.execute(
-                "INSERT INTO runs (id, started, versions) VALUES (?, ?, ?)",
-                (run_id, datetime.now(timezone.utc).isoformat(), json.dumps(self.versions)),
-            )
-            for r in rejections:
-                self.store.insert_rejection(r.origin, r.reason, r.malformed, r.raw, run_id)
-
-        ordered = [a for a in stream_order(pending) if a.id != _STORED]
-        done = 0
-        for start in range(0, len(ordered), self.settings.batch_size):
-            batch = ordered[start : start + self.settings.batch_size]
-            self._process_batch(batch, run_id, counts)
-            done += len(batch)
-            if progress:
-                progress(done, len(ordered))
-        with self.store.transaction():
-            self.store.conn.execute("UPDATE runs SET counts=? WHERE id=?", (json.dumps(counts.as_dict()), run_id))
-        return counts
+        return pending, rejections
 
     def _process_batch(self, batch: list[Article], run_id: str, counts: Counts) -> None:
         hashes = [content_hash(a.text) for a in batch]
@@ -229,6 +246,17 @@ class Pipeline:
             for row in rows:
                 self.store.insert_article(row)
             self.store.refresh_stories(sorted(set(story_of.values())))
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def stream_order(articles: list[Article]) -> list[Article]:
