@@ -31,6 +31,9 @@ pytestmark = pytest.mark.slow
 
 # Blocks much shorter than the demo's six weeks, so stories are split and joined across blocks.
 BLOCKS = {"block_days": 10.0, "overlap_days": 3.0}
+# Small pipeline batches, so the 32 demo articles are embedded in 4 chunks that partitions share
+# out differently; `newsfold cluster` gets the same setting.
+BATCH = 8
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +60,26 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, demo_rows: list[dict]) -> l
 @pytest.fixture(scope="module")
 def runs(spark: Any, inputs: list[str], tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     out = {}
-    for partitions in (2, 5):
-        target = tmp_path_factory.mktemp(f"spark-out-{partitions}")
-        run(inputs, str(target), Settings(), JobOptions(partitions=partitions, strict=False, **BLOCKS), spark=spark)
-        out[partitions] = target
+    # Adaptive execution would coalesce these tiny shuffles into one partition whatever the count,
+    # and the two runs would be partitioned alike; without it every shuffle has exactly N partitions.
+    key = "spark.sql.adaptive.coalescePartitions.enabled"
+    before = spark.conf.get(key)
+    spark.conf.set(key, "false")
+    try:
+        for partitions in (2, 5):
+            target = tmp_path_factory.mktemp(f"spark-out-{partitions}")
+            run(inputs, str(target), Settings(batch_size=BATCH),
+                JobOptions(partitions=partitions, strict=False, **BLOCKS), spark=spark)
+            out[partitions] = target
+    finally:
+        spark.conf.set(key, before)
     return out
 
 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("cluster") / "out.jsonl"
-    run_cli("cluster", str(demo_corpus_path()), "--out", str(out))
+    run_cli("cluster", str(demo_corpus_path()), "--out", str(out), "--set", f"batch_size={BATCH}")
     return {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
 
 
@@ -91,8 +103,19 @@ def test_same_stories_and_copies_as_cluster(runs: dict[int, Path], embedded: dic
 
 
 def test_partition_count_changes_nothing(runs: dict[int, Path]) -> None:
+    # The two runs really were partitioned differently: the stream-ordered output has one part
+    # file per non-empty partition.
+    parts = {n: len(list((runs[n] / "articles").glob("part-*.parquet"))) for n in runs}
+    assert parts[2] <= 2 < parts[5], parts
+    # Same stories (as id -> story, and as the groups of articles they hold) and same copies ...
+    stories = {n: {r["id"]: r["story"] for r in table(runs[n], "assignments")} for n in runs}
+    assert len(stories[2]) == 32 and len(set(stories[2].values())) == 7
+    assert stories[2] == stories[5]
+    # ... and every table equal row for row, embeddings and features included.
     for name in ("articles", "duplicates", "assignments", "rejections"):
-        assert table(runs[2], name) == table(runs[5], name), name
+        rows = table(runs[2], name)
+        assert rows, name
+        assert rows == table(runs[5], name), name
 
 
 def test_bad_items_are_kept_as_rejections(runs: dict[int, Path], inputs: list[str], demo_rows: list[dict]) -> None:
@@ -152,3 +175,23 @@ def test_story_id_expression_is_the_linkers(spark: Any) -> None:
     ids = ["a", "caldoria-rate-ledgerwire-en", "Ünïcode/ид"]
     df = spark.createDataFrame([(i,) for i in ids], "id string")
     assert [r[0] for r in df.select(story_id_column("id")).collect()] == [story_id_for(i) for i in ids]
+
+
+def test_spark_submit_master_is_kept(tmp_path: Path) -> None:
+    """Under spark-submit the job takes its --master (a YARN job must not fall back to local[2])."""
+    import os
+    import subprocess
+    import sys
+
+    import pyspark
+
+    script = tmp_path / "master.py"
+    script.write_text("from newsfold.spark_job import JobOptions, session\n"
+                      "s = session(JobOptions())\nprint('MASTER', s.sparkContext.master)\ns.stop()\n")
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable,
+           "PYSPARK_DRIVER_PYTHON": sys.executable}
+    proc = subprocess.run([str(submit), "--master", "local[1]", str(script)], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "MASTER local[1]" in proc.stdout

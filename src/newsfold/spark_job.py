@@ -81,9 +81,17 @@ def session(opts: JobOptions) -> SparkSession:
     # pyspark 4.3 warns on pandas 3 at every pandas UDF; the job's use of pandas is plain and works.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     conf = SparkConf()
-    master = opts.master or conf.get("spark.master", None) or "local[2]"
-    builder = SparkSession.builder.appName("newsfold").master(master)
-    if master.startswith("local"):
+    # Under spark-submit the JVM is already running (its gateway port is in the environment) and
+    # holds --master and the --conf settings, which the Python side cannot see before the session
+    # exists: setting a master here would override them (a YARN job would run in local[2]).
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
+    master = opts.master or conf.get("spark.master", None) or (None if submitted else "local[2]")
+    builder = SparkSession.builder
+    if not submitted:
+        builder = builder.appName("newsfold")
+    if master is not None:
+        builder = builder.master(master)
+    if master is not None and master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
