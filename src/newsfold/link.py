@@ -4,6 +4,11 @@ Scikit-learn style: ``__init__`` stores parameters, learned state lives in attri
 ending in ``_``, ``partial_fit``-like ``link`` updates it one article at a time.
 A story's score for an article is the mean 'same event' probability over the story's
 members nearest to the article (average linkage, which resists chaining).
+
+Memory stays bounded by time, not by the store: a dated story whose last article is more than
+two windows older than the newest article seen (the ``horizon``) is dropped. Every article dated
+within one window of the newest still sees every story it could join; an older latecomer, or an
+undated article, sees the stories held.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ def story_id_for(first_article_id: str) -> str:
 @dataclass
 class _Story:
     id: str
-    members: list[int] = field(default_factory=list)  # rows in the linker's feature list
+    members: list[int] = field(default_factory=list)  # rows of the linker's features_
     first: datetime | None = None
     last: datetime | None = None
     emb_sum: np.ndarray | None = None
@@ -46,7 +51,8 @@ class StoryLinker:
         self.max_candidates = max_candidates
         self.members_per_story = members_per_story
         self.stories_: dict[str, _Story] = {}
-        self.features_: list[ArticleFeatures] = []
+        self.features_: dict[int, ArticleFeatures] = {}  # by row, the members of the stories held
+        self._rows = 0
         self._order: list[str] = []  # story ids by row of the centroid matrix
         self._row: dict[str, int] = {}
         self._centroids = np.zeros((0, 0), dtype=np.float32)
@@ -54,12 +60,22 @@ class StoryLinker:
         # so the time window is one vectorised test rather than a loop over stories.
         self._first = np.zeros(0)
         self._last = np.zeros(0)
+        self.newest_: float = -np.inf  # epoch seconds of the newest dated article seen
+        self._evicted_to = -np.inf  # the horizon of the last eviction
+
+    def horizon(self) -> float:
+        """Stories whose last article is older than this (epoch seconds) are dropped. Moves in steps
+        of half a window, a function of the newest date alone, so every run that saw the same
+        articles holds the same stories."""
+        step = self.window_days * 86400.0 / 2
+        return np.floor((self.newest_ - 4 * step) / step) * step if self.window_days > 0 else -np.inf
 
     # -- state -------------------------------------------------------------------------
     def add(self, feats: ArticleFeatures, story_id: str) -> None:
         """Record an article as a member of ``story_id`` (new or existing) without scoring."""
-        row = len(self.features_)
-        self.features_.append(feats)
+        row = self._rows
+        self._rows += 1
+        self.features_[row] = feats
         story = self.stories_.get(story_id)
         if story is None:
             story = self.stories_[story_id] = _Story(story_id)
@@ -79,12 +95,33 @@ class StoryLinker:
             story.last = feats.date if story.last is None else max(story.last, feats.date)
             self._first[self._row[story_id]] = story.first.timestamp()
             self._last[self._row[story_id]] = story.last.timestamp()
+            if feats.date.timestamp() > self.newest_:
+                self.newest_ = feats.date.timestamp()
+                if self.horizon() > self._evicted_to:
+                    self.evict()
+
+    def evict(self) -> None:
+        """Drop the dated stories that ended before the horizon, and their members' features."""
+        self._evicted_to = horizon = self.horizon()
+        n = len(self._order)
+        keep = np.isnan(self._last[:n]) | (self._last[:n] >= horizon)
+        if keep.all():
+            return
+        for row in np.flatnonzero(~keep):
+            story = self.stories_.pop(self._order[int(row)])
+            for m in story.members:
+                del self.features_[m]
+        self._order = [sid for sid, k in zip(self._order, keep) if k]
+        self._row = {sid: i for i, sid in enumerate(self._order)}
+        self._centroids = self._centroids[:n][keep]
+        self._first = self._first[:n][keep]
+        self._last = self._last[:n][keep]
 
     # -- decision ----------------------------------------------------------------------
     def candidates(self, feats: ArticleFeatures) -> list[int]:
         """Rows of the stories to score: in the time window, nearest centroids first.
 
-        Time is no evidence when a date is missing: an undated article sees every story,
+        Time is no evidence when a date is missing: an undated article sees every story held,
         and an undated story is seen by every article.
         """
         n = len(self._order)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -31,6 +31,7 @@ from .text import lead
 
 Progress = Callable[[int, int], None]
 _STORED = "\x00stored"  # placeholder id: an input article already in the store
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ORDER_CHUNK = 20_000  # input items read, put in date order and processed at a time
 OnReject = Callable[[Rejection], None]
 
@@ -96,13 +97,25 @@ class Pipeline:
                 )
 
     def _restore(self) -> None:
+        """Copy signatures of every original; linker features only for the stories it would still hold."""
+        newest = self.store.conn.execute("SELECT MAX(date) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
+        held: set[str] | None = None
+        if newest is not None:
+            self.linker.newest_ = parse_date(newest).timestamp()  # type: ignore[union-attr]
+        if np.isfinite(self.linker.horizon()):
+            # A day's margin for how dates are written; evict() below drops what the margin lets in.
+            since = (_EPOCH + timedelta(seconds=self.linker.horizon() - 86400)).isoformat()
+            held = {r[0] for r in self.store.conn.execute(
+                "SELECT id FROM stories WHERE last_date IS NULL OR last_date >= ?", (since,))}
         for row in self.store.iter_link_state():
             if row["duplicate_of"] is not None:
                 continue
             sig = np.frombuffer(row["minhash"], dtype=np.uint32)
             self.detector.add(row["id"], row["content_hash"], sig)
-            feats = features_from_row(row["features"], row["emb"], parse_date(row["date"]))
-            self.linker.add(feats, row["story_id"])
+            if held is None or row["story_id"] in held:
+                feats = features_from_row(row["features"], row["emb"], parse_date(row["date"]))
+                self.linker.add(feats, row["story_id"])
+        self.linker.evict()
 
     # -- one run -------------------------------------------------------------------------
     def run(
