@@ -190,7 +190,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     items = list(READERS["jsonl"](Path(args.input)))
     with tempfile.TemporaryDirectory(prefix="newsfold-cluster-") as tmp, Store.open(tmp) as store:
         progress = Progress("cluster")
-        Pipeline(store, settings).run(items, strict=not args.skip_bad, on_reject=_report_reject, progress=progress)
+        Pipeline(store, settings).run(items, strict=not args.skip_bad, on_reject=_report_reject, progress=progress,
+                                      chunk=None)
         progress.close()
         result = {r["id"]: (r["story_id"], r["duplicate_of"])
                   for r in store.conn.execute("SELECT id, story_id, duplicate_of FROM articles")}

@@ -124,19 +124,22 @@ class Pipeline:
         strict: bool = True,
         on_reject: OnReject | None = None,
         progress: Progress | None = None,
+        chunk: int | None = ORDER_CHUNK,
     ) -> Counts:
-        """Read ``items`` in chunks of ORDER_CHUNK, each put in date order and processed in batches.
+        """Read ``items`` in chunks of ``chunk`` items, each put in date order and processed in batches.
 
         Chunks bound the memory a run needs whatever the input's size; a chunk is a count of input
         items (stored, rejected or new), so a resumed run cuts the input where a clean one does.
+        ``chunk=None`` orders the whole input at once (``cluster``, whose input is in memory anyway,
+        orders as the Spark job does).
         """
         counts = Counts()
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         started = datetime.now(timezone.utc).isoformat()
         seen: dict[str, str] = {}
         done = total = 0
-        for chunk in _chunks(items, ORDER_CHUNK):
-            pending, rejected = self._accept(chunk, counts, seen, strict, on_reject)
+        for part in _chunks(items, chunk):
+            pending, rejected = self._accept(part, counts, seen, strict, on_reject)
             with self.store.transaction():
                 self._record_run(run_id, started)
                 for r in rejected:
@@ -261,7 +264,7 @@ class Pipeline:
             self.store.refresh_stories(sorted(set(story_of.values())))
 
 
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def _chunks(items: Iterable[Item], size: int | None) -> Iterator[list[Item]]:
     chunk: list[Item] = []
     for item in items:
         chunk.append(item)
