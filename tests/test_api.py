@@ -301,6 +301,9 @@ def test_story_page_never_waits_for_the_coverage_comparison(client: httpx.Client
     page = client.get(f"/stories/{sid}").text
     assert "data-src=" not in page and not OWN_SCRIPT.search(page) and "<h2>Coverage</h2>" in page
     assert client.get("/stories/s000000000000/coverage").status_code == 404
+    # The JSON story leaves it out unless asked for.
+    assert client.get(f"/api/stories/{sid}").json()["coverage"] is None
+    assert {"shared", "unique", "quotes"} <= set(client.get(f"/api/stories/{sid}?coverage=true").json()["coverage"])
 
 
 def test_links_to_articles_with_odd_ids_resolve(client: httpx.Client) -> None:

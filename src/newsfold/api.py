@@ -442,9 +442,12 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
     async def get_story(
         story_id: str,
         articles: Annotated[int, Query(ge=1, le=1000, description="at most this many articles")] = 100,
-        coverage: bool = True,
+        coverage: Annotated[bool, Query(description=(
+            "include the coverage comparison: it reads whole texts, so a first request for a big story "
+            "takes a second or more (cached after)"))] = False,
     ) -> dict[str, Any]:
-        """One story: its articles (earliest first), outlets, languages, timeline and coverage comparison."""
+        """One story: its articles (earliest first), outlets, languages, timeline and, with ``coverage=true``,
+        the coverage comparison."""
         db = readers.get()
         if readmodel.cheap_to_read(db, story_id, coverage):
             return readmodel.story_detail(db, story_id, articles, coverage)

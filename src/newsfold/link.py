@@ -34,6 +34,7 @@ class _Story:
     first: datetime | None = None
     last: datetime | None = None
     emb_sum: np.ndarray | None = None
+    embs: np.ndarray | None = None  # row i: members[i]'s embedding (spare rows after), once members > 4
 
 
 class StoryLinker:
@@ -87,6 +88,13 @@ class StoryLinker:
             self._first = _grow(self._first, len(self._order), np.nan)
             self._last = _grow(self._last, len(self._order), np.nan)
         story.members.append(row)
+        n = len(story.members)
+        if n > self.members_per_story:  # only then does scoring pick the nearest members
+            if story.embs is None:
+                story.embs = np.stack([self.features_[m].emb for m in story.members])
+            else:
+                story.embs = _grow(story.embs, n, minimum=2 * n)
+                story.embs[n - 1] = feats.emb
         story.emb_sum = feats.emb.copy() if story.emb_sum is None else story.emb_sum + feats.emb
         c = story.emb_sum / max(float(np.linalg.norm(story.emb_sum)), 1e-12)
         self._centroids[self._row[story_id]] = c
@@ -151,8 +159,8 @@ class StoryLinker:
             story = self.stories_[self._order[row]]
             members = story.members
             if len(members) > self.members_per_story:
-                embs = np.stack([self.features_[m].emb for m in members])
-                near = np.argsort(-(embs @ feats.emb), kind="stable")[: self.members_per_story]
+                sims = story.embs[: len(members)] @ feats.emb  # type: ignore[index]
+                near = np.argsort(-sims, kind="stable")[: self.members_per_story]
                 members = [members[int(i)] for i in near]
             ids.append(story.id)
             vectors.extend(pair_vector(feats, self.features_[m]) for m in members)
@@ -177,10 +185,10 @@ class StoryLinker:
         return story_id, score
 
 
-def _grow(array: np.ndarray, rows: int, fill: float = 0.0) -> np.ndarray:
+def _grow(array: np.ndarray, rows: int, fill: float = 0.0, minimum: int = 64) -> np.ndarray:
     """Room for ``rows`` rows, doubling: amortised O(1) appends."""
     if array.shape[0] >= rows:
         return array
-    bigger = np.full((max(rows, 2 * array.shape[0], 64), *array.shape[1:]), fill, dtype=array.dtype)
+    bigger = np.full((max(rows, 2 * array.shape[0], minimum), *array.shape[1:]), fill, dtype=array.dtype)
     bigger[: array.shape[0]] = array
     return bigger

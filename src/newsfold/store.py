@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL, duplicate_of TEXT, story_id TEXT NOT NULL, score REAL NOT NULL,
     features TEXT, emb BLOB, minhash BLOB, raw BLOB, run TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS articles_story ON articles (story_id, date);
+-- Covers what a story's summary aggregates (refresh_stories), so that reads no article text.
+DROP INDEX IF EXISTS articles_story;
+CREATE INDEX IF NOT EXISTS articles_by_story ON articles (story_id, date, duplicate_of, lang, source);
 CREATE INDEX IF NOT EXISTS articles_dup ON articles (duplicate_of);
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL, title TEXT NOT NULL,
