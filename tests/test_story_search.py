@@ -142,3 +142,32 @@ def test_older_store_gets_its_index_on_first_open(tmp_path: Path) -> None:
     with Store.read(db) as store:
         assert [s["id"] for s in _walk(store, "newest", query='"Person1"')] == ["s001"]
         assert len(_walk(store, "newest", lang="de")) == sum("de" in t["langs"] for t in truth.values())
+
+
+def test_refresh_after_every_batch_equals_one_refresh_at_the_end(tmp_path: Path) -> None:
+    # A story grows past the rows search reads (SEARCH_ROWS), a batch at a time, as ingest grows it;
+    # its summary, tags and search entry end as one refresh of all its articles makes them.
+    from newsfold.store import SEARCH_ROWS
+
+    def row(seq: int) -> dict:
+        return {"seq": seq, "id": f"a{seq}", "title": f"Report {seq} on the Talvik dam", "text": "x" * 50,
+                "date": f"2026-02-{1 + seq % 27:02d}T08:00:00+00:00", "source": OUTLETS[seq % 3],
+                "url": "", "lang": LANGS[seq % 2 if seq < SEARCH_ROWS else 2], "origin": f"t:{seq}",
+                "content_hash": str(seq), "story_id": "s1", "score": 1.0, "run": "t",
+                "features": json.dumps({"names": {f"person{seq % 70}": 1.0}})}
+
+    n = SEARCH_ROWS + 50
+    with Store.open(tmp_path / "a") as a, Store.open(tmp_path / "b") as b:
+        for start in range(1, n + 1, 16):
+            with a.transaction():
+                for seq in range(start, min(start + 16, n + 1)):
+                    a.insert_article(row(seq))
+                a.refresh_stories(["s1"])
+        with b.transaction():
+            for seq in range(1, n + 1):
+                b.insert_article(row(seq))
+            b.refresh_stories(["s1"])
+        for q in ("SELECT * FROM stories", "SELECT rowid, titles, names FROM stories_fts",
+                  "SELECT * FROM story_tags ORDER BY kind, value"):
+            assert [tuple(r) for r in a.conn.execute(q)] == [tuple(r) for r in b.conn.execute(q)], q
+        assert a.story("s1")["langs"] == ["de", "en", "fr"]  # "fr" only after the first rows

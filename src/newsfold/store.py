@@ -243,11 +243,17 @@ class Store:
         longest = 0.0
         q = self.conn.execute
         for sid in story_ids:
-            q("DELETE FROM stories_fts WHERE rowid IN (SELECT seq FROM stories WHERE id=?)", (sid,))
+            before = q("SELECT seq, size FROM stories WHERE id=?", (sid,)).fetchone()
             q("DELETE FROM story_tags WHERE story_id=?", (sid,))
             seq, first_date, last_date, size, originals = q(
                 "SELECT MIN(seq), MIN(date), MAX(date), COUNT(*), SUM(duplicate_of IS NULL) FROM articles "
                 "WHERE story_id=?", (sid,)).fetchone()
+            # Ingest only appends: once a story has SEARCH_ROWS articles, the first ones (all that search
+            # reads) stay as they were, and so does its search entry.
+            search_kept = (before is not None and before["seq"] == seq and before["size"] >= SEARCH_ROWS
+                           and q("SELECT 1 FROM stories_fts WHERE rowid=?", (seq,)).fetchone() is not None)
+            if before is not None and not search_kept:
+                q("DELETE FROM stories_fts WHERE rowid=?", (before["seq"],))
             if not size:
                 q("DELETE FROM stories WHERE id=?", (sid,))
                 continue
@@ -257,19 +263,21 @@ class Store:
                 for col in ("lang", "source")
             )
             rows = q("SELECT title, text, features FROM articles WHERE story_id=? ORDER BY seq LIMIT ?",
-                     (sid, SEARCH_ROWS)).fetchall()
+                     (sid, 1 if search_kept else SEARCH_ROWS)).fetchall()
             title = rows[0]["title"] or _headline(rows[0]["text"])
             q("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
               (sid, seq, title, first_date, last_date, size, originals, json.dumps(langs), json.dumps(outlets)))
-            self._index_story(sid, seq, title, rows, langs, outlets)
+            if not search_kept:
+                self._index_search(seq, title, rows)
+            self.conn.executemany("INSERT OR IGNORE INTO story_tags VALUES (?, ?, ?)",
+                                  [("lang", v, sid) for v in langs] + [("outlet", v, sid) for v in outlets])
             if first_date:
                 span = (datetime.fromisoformat(last_date) - datetime.fromisoformat(first_date)).total_seconds() / 86400
                 longest = max(longest, span)
         if longest > float(self.get_meta("max_story_span_days") or -1):
             self.set_meta("max_story_span_days", f"{math.ceil(longest)}")
 
-    def _index_story(self, sid: str, seq: int, title: str, rows: list[sqlite3.Row], langs: list[str],
-                     outlets: list[str]) -> None:
+    def _index_search(self, seq: int, title: str, rows: list[sqlite3.Row]) -> None:
         titles = list(dict.fromkeys([title, *(r["title"] for r in rows if r["title"])]))[:SEARCH_TITLES]
         mentions: dict[str, int] = {}
         for r in rows:
@@ -279,8 +287,6 @@ class Store:
         names = sorted(mentions, key=lambda n: (-mentions[n], n))[:SEARCH_NAMES]
         self.conn.execute("INSERT INTO stories_fts (rowid, titles, names) VALUES (?, ?, ?)",
                           (seq, "\n".join(titles), "\n".join(names)))
-        self.conn.executemany("INSERT OR IGNORE INTO story_tags VALUES (?, ?, ?)",
-                              [("lang", v, sid) for v in langs] + [("outlet", v, sid) for v in outlets])
 
     # -- reading -------------------------------------------------------------------------
     def iter_link_state(self) -> Iterator[sqlite3.Row]:
