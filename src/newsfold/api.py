@@ -40,8 +40,9 @@ MAX_BODY_BYTES = 8 * 1024 * 1024  # a POST body larger than this is refused with
 MAX_INGEST_ARTICLES = 1000
 LANG_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"
 SECURITY_HEADERS = [
-    (b"content-security-policy", (b"default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                  b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'")),
+    (b"content-security-policy", (b"default-src 'none'; script-src 'self'; connect-src 'self'; "
+                                  b"style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+                                  b"frame-ancestors 'none'")),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]

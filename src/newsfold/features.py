@@ -76,7 +76,8 @@ KEY_NAMES = 4
 
 def _key_name_cover(a: ArticleFeatures, b: ArticleFeatures) -> float:
     """Mean over both sides of the share of key names the other side mentions (0.5 if none)."""
-    covers = [sum(y.mentions(n, w) for n, w in x.key_words) / len(x.key_words) for x, y in ((a, b), (b, a)) if x.key_words]
+    covers = [sum(y.mentions(n, w) for n, w in x.key_words) / len(x.key_words)
+              for x, y in ((a, b), (b, a)) if x.key_words]
     return sum(covers) / len(covers) if covers else 0.5
 
 

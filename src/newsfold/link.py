@@ -34,7 +34,7 @@ class _Story:
     first: datetime | None = None
     last: datetime | None = None
     emb_sum: np.ndarray | None = None
-    embs: np.ndarray | None = None  # row i: members[i]'s embedding (spare rows after), once members > 4
+    embs: np.ndarray | None = None  # row i: members[i]'s embedding (spare rows after), once over members_per_story
 
 
 class StoryLinker:

@@ -242,9 +242,10 @@ def _compare_function() -> Callable[[list[Any]], Any] | None:
 
 def coverage_for(store: Store, story: dict[str, Any]) -> dict[str, Any] | None:
     """What every outlet reports, what only one does, who is quoted; None when compare.py is absent."""
-    compare = _compare_function()
-    if compare is None or not wants_coverage(story):
+    if not wants_coverage(story):
         return None
+    compare = _compare_function()
+    assert compare is not None  # wants_coverage checked it
 
     def compute() -> dict[str, Any]:
         articles = store.story_articles(story["id"], limit=4 * COVERAGE_ARTICLES)
