@@ -23,7 +23,9 @@ PAIR_FEATURES = (
     "same_day",  # both dated and within 1 day
     "gap_log",  # log(1 + days apart) when both are dated, else 0
     "dated",  # 1 when both carry dates: time is evidence only then
+    "stem_cos",  # tf-idf cosine over 4-letter word stems: inflections and compounds still meet
 )
+STEM = 4
 
 
 @dataclass
@@ -41,6 +43,8 @@ class ArticleFeatures:
     name_total: float = field(init=False)
     years: set[str] = field(init=False)
     key_words: list[tuple[str, list[str]]] = field(init=False)  # key names with their words, split once
+    stems: dict[str, float] = field(init=False)  # term weights summed by STEM-letter prefix
+    stem_norm: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.key_words = [(n, n.split()) for n in self.key_names]
@@ -48,6 +52,10 @@ class ArticleFeatures:
         self.title_norm = math.sqrt(sum(v * v for v in self.title_terms.values())) or 1.0
         self.name_total = sum(self.names.values())
         self.years = {n for n in self.numbers if len(n) == 4 and n[:2] in ("19", "20")}
+        self.stems = {}
+        for term, w in self.terms.items():
+            self.stems[term[:STEM]] = self.stems.get(term[:STEM], 0.0) + w
+        self.stem_norm = math.sqrt(sum(v * v for v in self.stems.values())) or 1.0
 
     def mentions(self, name: str, words: list[str]) -> bool:
         """True when ``name`` (split into ``words``) occurs, or every word of it does (names survive translation)."""
@@ -108,6 +116,7 @@ def pair_vector(a: ArticleFeatures, b: ArticleFeatures) -> np.ndarray:
             1.0 if dated and gap <= 1.0 else 0.0,
             math.log1p(gap) if dated else 0.0,
             1.0 if dated else 0.0,
+            _cos(a.stems, b.stems, a.stem_norm, b.stem_norm),
         ],
         dtype=np.float64,
     )

@@ -93,6 +93,7 @@ def sentence_evidence(a: Prepared, b: Prepared) -> tuple[np.ndarray, int]:
         doc,
         float(a.title_emb @ b.title_emb),
         float(a.feats.lang != b.feats.lang),
+        float(cos.max()),
     ])
     return vec, shared
 

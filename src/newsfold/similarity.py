@@ -31,7 +31,7 @@ def expand(x: np.ndarray) -> np.ndarray:
 EXPANDED = (*PAIR_FEATURES, "emb_x_term", "names_x_emb")
 
 # Sentence-level evidence added for the SemEval score (see pairs.sentence_evidence).
-SENTENCE_FEATURES = ("sent_best", "sent_shared", "doc_cos", "title_emb_cos", "cross_lingual")
+SENTENCE_FEATURES = ("sent_best", "sent_shared", "doc_cos", "title_emb_cos", "cross_lingual", "sent_max")
 SIM_BASE = (*PAIR_FEATURES, *SENTENCE_FEATURES, "p_same")
 SIM_EXPANDED = (*SIM_BASE, *(f"{f}^2" for f in SIM_BASE))
 

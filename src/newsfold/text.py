@@ -13,6 +13,15 @@ _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[,. ]\d{3})+(?:[.,]\d+)?(?![\w])|(?<!
 # Words capitalised before a name that are not part of it (articles, honorifics).
 _NAME_PREFIXES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "der", "die", "das", "el", "la", "los", "las", "le",
                   "les", "il", "lo", "herr", "frau", "sr", "sra", "m", "mme"}
+# Weekdays and months are capitalised in several languages but name no person, place or organisation.
+_CALENDAR = set(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june july august "
+    "september october november december jan feb mar apr jun jul aug sep sept oct nov dec "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli oktober dezember "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril juin juillet août septembre "
+    "octobre novembre décembre lunes martes miércoles jueves viernes sábado domingo enero febrero marzo abril mayo "
+    "junio julio agosto septiembre octubre noviembre diciembre".split()
+)
 _NAME_JOINERS = {"de", "da", "van", "von", "der", "del", "al", "bin", "la", "le", "of", "du"}
 
 
@@ -107,6 +116,8 @@ def names(text: str, lang: str = "en") -> dict[str, int]:
                     parts.pop()
                 while parts and parts[0].lower().rstrip(".") in _NAME_PREFIXES:
                     parts.pop(0)
+                if all(p.lower().rstrip(".") in _CALENDAR or p.lower() in ("on", "am", "el", "le") for p in parts):
+                    parts = []
                 if parts and (i > 0 or len(parts) > 1 or idf(parts[0].lower(), lang) >= RARE_IDF):
                     key = " ".join(parts).lower()
                     found[key] = found.get(key, 0) + 1
