@@ -20,14 +20,20 @@ from newsfold.embed import get_embedder
 from newsfold.evaluation import load_jsonl, pearson, shared_data_dir
 from newsfold.model import Article
 from newsfold.pairs import pair_base_vector, prepare
-from newsfold.similarity import SIM_EXPANDED, LinearModel, PairModel, SimilarityModel, sim_expand
+from newsfold.similarity import PAIR_EMBEDDER, SIM_EXPANDED, LinearModel, PairModel, SimilarityModel, sim_expand
 
 
-def stretch(raw: np.ndarray, fit_raw: np.ndarray, fit_y: np.ndarray) -> np.ndarray:
-    """Variance matching: ridge shrinks scores toward the mean, so a clear 'same event' pair
-    would land near 1.5 instead of 1. Rescale predictions to the spread of the gold scores
-    (Pearson is unchanged, except where the 0..3 clip bites)."""
-    return fit_y.mean() + (raw - fit_raw.mean()) * (fit_y.std() / fit_raw.std())
+def calibration(fit_raw: np.ndarray, fit_y: np.ndarray, knots: int = 61) -> tuple[np.ndarray, np.ndarray]:
+    """A monotone map from ridge output to closeness, as knots for np.interp. Ridge shrinks scores
+    toward the mean, so a clear 'same event' pair would land near 1.6 instead of 1. The map is the
+    mean of two fitted on the training scores: variance matching (a linear stretch to the gold's
+    spread, clipped to 0..3) and quantile matching (the i-th quantile of the scores to the i-th
+    quantile of the gold). Monotone, so it keeps the order of the scores."""
+    grid = np.linspace(fit_raw.min(), fit_raw.max(), knots)
+    stretched = np.clip(fit_y.mean() + (grid - fit_raw.mean()) * (fit_y.std() / fit_raw.std()), 0, 3)
+    qs = np.linspace(0, 1, 21)
+    quantiles = np.interp(grid, np.quantile(fit_raw, qs), np.quantile(fit_y, qs))
+    return grid, (stretched + quantiles) / 2
 
 
 def main() -> int:
@@ -59,7 +65,7 @@ def main() -> int:
         ridge = Ridge(alpha=args.alpha).fit(scaler.transform(X[train]), y[train])
         raw = ridge.predict(scaler.transform(X[test]))
         fit_raw = ridge.predict(scaler.transform(X[train]))
-        pred[test] = np.clip(stretch(raw, fit_raw, y[train]), 0, 3)
+        pred[test] = np.interp(raw, *calibration(fit_raw, y[train]))
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, lang in enumerate(langs):
         by_lang[lang].append(i)
@@ -68,13 +74,11 @@ def main() -> int:
 
     scaler = StandardScaler().fit(X)
     ridge = Ridge(alpha=args.alpha).fit(scaler.transform(X), y)
-    # Fold the variance-matching stretch into the coefficients: the shipped model is still one dot product.
-    fit_raw = ridge.predict(scaler.transform(X))
-    k = y.std() / fit_raw.std()
-    ridge.coef_ = ridge.coef_ * k
-    ridge.intercept_ = fit_raw.mean() + (ridge.intercept_ - fit_raw.mean()) * k + (y.mean() - fit_raw.mean())
+    grid, closeness = calibration(ridge.predict(scaler.transform(X)), y)
     spec = LinearModel.spec(f"sim-ridge-{date.today().isoformat()}", SIM_EXPANDED, scaler, ridge,
-                            trained_on="semeval2022_t8_dev", cv_pearson=round(pearson(list(pred), list(y)), 4))
+                            trained_on="semeval2022_t8_dev", pair_embedder=PAIR_EMBEDDER,
+                            calibration={"raw": grid.tolist(), "closeness": closeness.tolist()},
+                            cv_pearson=round(pearson(list(pred), list(y)), 4))
     with open(args.out, "w") as fh:
         json.dump(spec, fh, indent=1)
     print(f"wrote {args.out}")

@@ -7,13 +7,13 @@ from typing import Iterator
 
 import numpy as np
 
-from .embed import Embedder
+from .embed import Embedder, get_embedder
 from .errors import InputError
 from .features import ArticleFeatures, extract, pair_vector
 from .ingest.tabular import json_lines
 from .model import Article
 from .normalize import normalize
-from .similarity import SimilarityModel, reasons
+from .similarity import PAIR_EMBEDDER, SimilarityModel, reasons
 from .text import lead, sentences
 
 MAX_SENTENCES = 30
@@ -30,12 +30,13 @@ class PairInput:
 
 @dataclass
 class Prepared:
-    """One side of a pair: article features plus sentence and headline embeddings."""
+    """One side of a pair: article features plus sentence, headline and pair-embedder lead embeddings."""
 
     article: Article
     feats: ArticleFeatures
     sents: np.ndarray
     title_emb: np.ndarray
+    deep: np.ndarray  # title + lead under similarity.PAIR_EMBEDDER
 
 
 def read_pairs(path: str | Path) -> Iterator[PairInput | InputError]:
@@ -61,27 +62,32 @@ def read_pairs(path: str | Path) -> Iterator[PairInput | InputError]:
         yield PairInput(str(row["pair_id"]), a, b, origin)
 
 
-def prepare(articles: list[Article], embedder: Embedder, lead_words: int) -> list[Prepared]:
-    """Normalise, then embed leads, headlines and sentences in three batched calls."""
+def prepare(articles: list[Article], embedder: Embedder, lead_words: int,
+            pair_embedder: Embedder | None = None) -> list[Prepared]:
+    """Normalise, then embed leads, headlines and sentences in three batched calls, and the leads
+    again with the pair embedder (default: similarity.PAIR_EMBEDDER)."""
     normed = []
     for a in articles:
         n = normalize(a)
         normed.append(n if isinstance(n, Article) else a.with_(text=a.text or a.title or " ", lang=a.lang or "en",
                                                                 date=None))
-    leads = embedder.encode([lead(a.text, a.title, lead_words) for a in normed])
+    lead_texts = [lead(a.text, a.title, lead_words) for a in normed]
+    leads = embedder.encode(lead_texts)
+    deep = (pair_embedder or get_embedder(PAIR_EMBEDDER)).encode(lead_texts)
     heads = embedder.encode([a.title or a.text.split("\n", 1)[0][:300] for a in normed])
     sents = [sentences(a.text)[:MAX_SENTENCES] or [a.text] for a in normed]
     flat = embedder.encode([s for ss in sents for s in ss])
     out, i = [], 0
-    for a, e, h, ss in zip(normed, leads, heads, sents):
-        out.append(Prepared(a, extract(a.text, a.title, a.lang, a.date, e), flat[i : i + len(ss)], h))
+    for a, e, h, ss, d in zip(normed, leads, heads, sents, deep):
+        out.append(Prepared(a, extract(a.text, a.title, a.lang, a.date, e), flat[i : i + len(ss)], h, d))
         i += len(ss)
     return out
 
 
 def sentence_evidence(a: Prepared, b: Prepared) -> tuple[np.ndarray, int]:
-    """Alignment of the two texts' sentences (order of similarity.SENTENCE_FEATURES), and
-    the number of sentences of the shorter text that another sentence says again."""
+    """Alignment of the two texts' sentences and the pair embedder's lead cosine (order of
+    similarity.SENTENCE_FEATURES), and the number of sentences of the shorter text that another
+    sentence says again."""
     cos = a.sents @ b.sents.T
     best_a, best_b = cos.max(axis=1), cos.max(axis=0)
     da, db = a.sents.mean(axis=0), b.sents.mean(axis=0)
@@ -94,6 +100,7 @@ def sentence_evidence(a: Prepared, b: Prepared) -> tuple[np.ndarray, int]:
         float(a.title_emb @ b.title_emb),
         float(a.feats.lang != b.feats.lang),
         float(cos.max()),
+        float(a.deep @ b.deep),
     ])
     return vec, shared
 
@@ -103,8 +110,9 @@ def pair_base_vector(model: SimilarityModel, a: Prepared, b: Prepared) -> tuple[
     return model.base_vector(pair_vector(a.feats, b.feats), sent_vec), shared
 
 
-def score_pairs(pairs: list[PairInput], embedder: Embedder, model: SimilarityModel, lead_words: int = 120) -> list[dict]:
-    prepared = prepare([x for p in pairs for x in (p.a, p.b)], embedder, lead_words)
+def score_pairs(pairs: list[PairInput], embedder: Embedder, model: SimilarityModel, lead_words: int = 120,
+                pair_embedder: Embedder | None = None) -> list[dict]:
+    prepared = prepare([x for p in pairs for x in (p.a, p.b)], embedder, lead_words, pair_embedder)
     out = []
     for k, p in enumerate(pairs):
         a, b = prepared[2 * k], prepared[2 * k + 1]

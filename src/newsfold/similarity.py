@@ -4,8 +4,9 @@ Two linear models, both shipped as readable JSON in ``resources/`` (no pickles):
 - ``pair_model.json``: logistic regression over ``features.PAIR_FEATURES`` plus two
   interactions; P(same event). Fitted by ``bench/fit_pair_model.py`` on the labelled clusters.
 - ``similarity_model.json``: ridge regression over the pair features, sentence-alignment
-  evidence and the probability above, predicting ``4 - overall``. Fitted by
-  ``bench/fit_similarity_model.py`` on the SemEval dev pairs (cross-validated figure reported).
+  evidence, the leads' cosine under ``PAIR_EMBEDDER`` and the probability above, predicting
+  ``4 - overall``. Fitted by ``bench/fit_similarity_model.py`` on the SemEval dev pairs
+  (cross-validated figure reported).
 """
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ def expand(x: np.ndarray) -> np.ndarray:
 
 EXPANDED = (*PAIR_FEATURES, "emb_x_term", "names_x_emb")
 
-# Sentence-level evidence added for the SemEval score (see pairs.sentence_evidence).
-SENTENCE_FEATURES = ("sent_best", "sent_shared", "doc_cos", "title_emb_cos", "cross_lingual", "sent_max")
+# Text-level evidence added for the SemEval score (see pairs.sentence_evidence): sentence alignment,
+# and the leads' cosine under a second, stronger encoder that is too slow to embed every article.
+SENTENCE_FEATURES = ("sent_best", "sent_shared", "doc_cos", "title_emb_cos", "cross_lingual", "sent_max", "e5_cos")
+PAIR_EMBEDDER = "e5-small"  # the encoder behind e5_cos (embed.E5Embedder)
 SIM_BASE = (*PAIR_FEATURES, *SENTENCE_FEATURES, "p_same")
 SIM_EXPANDED = (*SIM_BASE, *(f"{f}^2" for f in SIM_BASE))
 
@@ -39,6 +42,12 @@ SIM_EXPANDED = (*SIM_BASE, *(f"{f}^2" for f in SIM_BASE))
 def sim_expand(x: np.ndarray) -> np.ndarray:
     x = np.atleast_2d(x)
     return np.hstack([x, x**2])
+
+
+def read_spec(name: str, path: str | None = None) -> dict:
+    """A model's JSON: ``path`` if given, else the shipped ``resources/name``."""
+    text = open(path).read() if path else resources.files("newsfold.resources").joinpath(name).read_text()
+    return json.loads(text)
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,10 @@ class LinearModel:
 
     @classmethod
     def load(cls, name: str, expected: tuple[str, ...], path: str | None = None) -> LinearModel:
-        text = open(path).read() if path else resources.files("newsfold.resources").joinpath(name).read_text()
-        spec = json.loads(text)
+        return cls.from_spec(read_spec(name, path), expected)
+
+    @classmethod
+    def from_spec(cls, spec: dict, expected: tuple[str, ...]) -> LinearModel:
         if tuple(spec["features"]) != expected:
             raise ValueError(f"model {spec.get('version')} was fitted on other features: {spec['features']}")
         return cls(spec["version"], tuple(spec["features"]), np.array(spec["mean"]), np.array(spec["scale"]),
@@ -94,21 +105,25 @@ class PairModel:
 class SimilarityModel:
     """SemEval-2022 Task 8 ``overall`` (1 = same event .. 4 = unrelated) from pair and sentence evidence."""
 
-    def __init__(self, linear: LinearModel, pair_model: PairModel) -> None:
+    def __init__(self, linear: LinearModel, pair_model: PairModel, calibration: dict[str, list[float]]) -> None:
         self.linear = linear
         self.pair_model = pair_model
+        # Monotone map from the ridge output to closeness (3 - (overall - 1)): ridge pulls clear cases
+        # toward the mean; the map, fitted with it, puts them back on the annotators' scale.
+        self.calibration = (np.asarray(calibration["raw"]), np.asarray(calibration["closeness"]))
         self.version = f"{linear.version}+{pair_model.version}"
 
     @classmethod
     def load(cls, path: str | None = None) -> SimilarityModel:
-        return cls(LinearModel.load(SIMILARITY_MODEL, SIM_EXPANDED, path), PairModel.load())
+        spec = read_spec(SIMILARITY_MODEL, path)
+        return cls(LinearModel.from_spec(spec, SIM_EXPANDED), PairModel.load(), spec["calibration"])
 
     def base_vector(self, pair_vec: np.ndarray, sentence_vec: np.ndarray) -> np.ndarray:
         p = self.pair_model.proba_vectors(pair_vec)[0]
         return np.concatenate([pair_vec, sentence_vec, [p]])
 
     def overall(self, base: np.ndarray) -> float:
-        closeness = float(np.clip(self.linear.decision(sim_expand(base))[0], 0.0, 3.0))
+        closeness = float(np.clip(np.interp(self.linear.decision(sim_expand(base))[0], *self.calibration), 0.0, 3.0))
         return round(4.0 - closeness, 3)
 
 

@@ -22,6 +22,7 @@ _CALENDAR = set(
     "octobre novembre décembre lunes martes miércoles jueves viernes sábado domingo enero febrero marzo abril mayo "
     "junio julio agosto septiembre octubre noviembre diciembre".split()
 )
+_CALENDAR_PREPOSITIONS = {"on", "in", "at", "by", "last", "next", "this", "am", "im", "el", "le", "au", "en"}
 _NAME_JOINERS = {"de", "da", "van", "von", "der", "del", "al", "bin", "la", "le", "of", "du"}
 
 
@@ -116,7 +117,7 @@ def names(text: str, lang: str = "en") -> dict[str, int]:
                     parts.pop()
                 while parts and parts[0].lower().rstrip(".") in _NAME_PREFIXES:
                     parts.pop(0)
-                if all(p.lower().rstrip(".") in _CALENDAR or p.lower() in ("on", "am", "el", "le") for p in parts):
+                if all(p.lower().rstrip(".") in _CALENDAR or p.lower() in _CALENDAR_PREPOSITIONS for p in parts):
                     parts = []
                 if parts and (i > 0 or len(parts) > 1 or idf(parts[0].lower(), lang) >= RARE_IDF):
                     key = " ".join(parts).lower()
