@@ -55,7 +55,9 @@ def run_similarity(path: Path, tmp: Path, extra: list[str]) -> dict:
         for r in rows:
             fh.write(json.dumps({"pair_id": r["pair_id"], "text1": r["text1"], "text2": r["text2"],
                                  "lang1": r["lang1"], "lang2": r["lang2"]}) + "\n")
+    t0 = time.monotonic()
     newsfold("similarity", str(inp), "--out", str(out), *extra)
+    secs = time.monotonic() - t0
     pred = {r["pair_id"]: r["overall"] for r in load_jsonl(out)}
     by_lang: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     xs, ys = [], []
@@ -66,7 +68,7 @@ def run_similarity(path: Path, tmp: Path, extra: list[str]) -> dict:
         key = f"{r['lang1']}-{r['lang2']}"
         by_lang[key][0].append(p)
         by_lang[key][1].append(g)
-    return {"pairs": len(rows), "pearson": pearson(xs, ys),
+    return {"pairs": len(rows), "pearson": pearson(xs, ys), "seconds": secs,
             "by_lang": {k: round(pearson(a, b), 4) for k, (a, b) in sorted(by_lang.items())}}
 
 
@@ -99,7 +101,7 @@ def main() -> int:
                   f"stories {r['stories']} (gold {r['gold_stories']}), {r['articles']} articles, {r['seconds']:.1f}s")
         else:
             langs = " ".join(f"{k}={v:.3f}" for k, v in r["by_lang"].items())
-            print(f"{name:<11} Pearson {r['pearson']:.3f} over {r['pairs']} pairs; {langs}")
+            print(f"{name:<11} Pearson {r['pearson']:.3f} over {r['pairs']} pairs; {langs}; {r['seconds']:.0f}s")
     return 0
 
 
