@@ -20,7 +20,8 @@ from newsfold.embed import get_embedder
 from newsfold.evaluation import load_jsonl, pearson, shared_data_dir
 from newsfold.model import Article
 from newsfold.pairs import pair_base_vector, prepare
-from newsfold.similarity import PAIR_EMBEDDER, SIM_EXPANDED, LinearModel, PairModel, SimilarityModel, sim_expand
+from newsfold.similarity import (PAIR_EMBEDDER, SIM_EXPANDED, LinearModel, PairModel, SimilarityModel, sim_expand,
+                                 sim_knots)
 
 
 def calibration(fit_raw: np.ndarray, fit_y: np.ndarray, knots: int = 61) -> tuple[np.ndarray, np.ndarray]:
@@ -39,7 +40,7 @@ def calibration(fit_raw: np.ndarray, fit_y: np.ndarray, knots: int = 61) -> tupl
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="src/newsfold/resources/similarity_model.json")
-    ap.add_argument("--alpha", type=float, default=3.0, help="ridge penalty")
+    ap.add_argument("--alpha", type=float, default=3.0, help="ridge penalty (coefficients kept non-negative)")
     args = ap.parse_args()
     data = shared_data_dir()
     if data is None:
@@ -55,16 +56,22 @@ def main() -> int:
     # A placeholder similarity layer: only the pair model is used to build the inputs.
     probe = SimilarityModel.__new__(SimilarityModel)
     probe.pair_model = PairModel.load()
-    X = sim_expand(np.array([pair_base_vector(probe, prepared[2 * k], prepared[2 * k + 1])[0] for k in range(len(rows))]))
+    base = np.array([pair_base_vector(probe, prepared[2 * k], prepared[2 * k + 1])[0] for k in range(len(rows))])
     y = np.array([4.0 - float(r["overall"]) for r in rows])
     langs = [f"{r['lang1']}-{r['lang2']}" for r in rows]
 
+    def fit(rows_: np.ndarray):  # type: ignore[no-untyped-def]
+        """Knots, scaler and non-negative ridge fitted on these rows of ``base``; and their raw scores."""
+        knots = sim_knots(base[rows_])
+        X = sim_expand(base[rows_], knots)
+        scaler = StandardScaler().fit(X)
+        ridge = Ridge(alpha=args.alpha, positive=True).fit(scaler.transform(X), y[rows_])
+        return knots, scaler, ridge, ridge.predict(scaler.transform(X))
+
     pred = np.zeros(len(y))
-    for train, test in KFold(5, shuffle=True, random_state=0).split(X):
-        scaler = StandardScaler().fit(X[train])
-        ridge = Ridge(alpha=args.alpha).fit(scaler.transform(X[train]), y[train])
-        raw = ridge.predict(scaler.transform(X[test]))
-        fit_raw = ridge.predict(scaler.transform(X[train]))
+    for train, test in KFold(5, shuffle=True, random_state=0).split(base):
+        knots, scaler, ridge, fit_raw = fit(train)
+        raw = ridge.predict(scaler.transform(sim_expand(base[test], knots)))
         pred[test] = np.interp(raw, *calibration(fit_raw, y[train]))
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, lang in enumerate(langs):
@@ -72,11 +79,10 @@ def main() -> int:
     print(f"5-fold cross-validated Pearson: {pearson(list(pred), list(y)):.4f} over {len(y)} pairs")
     print("  " + " ".join(f"{k}={pearson(list(pred[v]), list(y[v])):.3f}" for k, v in sorted(by_lang.items())))
 
-    scaler = StandardScaler().fit(X)
-    ridge = Ridge(alpha=args.alpha).fit(scaler.transform(X), y)
-    grid, closeness = calibration(ridge.predict(scaler.transform(X)), y)
+    knots, scaler, ridge, fit_raw = fit(np.arange(len(y)))
+    grid, closeness = calibration(fit_raw, y)
     spec = LinearModel.spec(f"sim-ridge-{date.today().isoformat()}", SIM_EXPANDED, scaler, ridge,
-                            trained_on="semeval2022_t8_dev", pair_embedder=PAIR_EMBEDDER,
+                            trained_on="semeval2022_t8_dev", pair_embedder=PAIR_EMBEDDER, knots=knots.tolist(),
                             calibration={"raw": grid.tolist(), "closeness": closeness.tolist()},
                             cv_pearson=round(pearson(list(pred), list(y)), 4))
     with open(args.out, "w") as fh:

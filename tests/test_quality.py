@@ -50,3 +50,29 @@ def test_unrelated_pair_scores_as_unrelated(tmp_path: Path, demo_rows: list[dict
                                  "title2": b["title"], "lang1": a["lang"], "lang2": b["lang"]}) + "\n")
     result = json.loads(run_cli("similarity", str(pairs), "--out", "-").stdout)
     assert result["overall"] >= 3.0 and result["similarity"] <= 0.35
+
+
+def test_a_copy_scores_as_the_same_event(tmp_path: Path, demo_rows: list[dict]) -> None:
+    a = demo_rows[0]
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(json.dumps({"pair_id": "copy", "text1": a["text"], "text2": a["text"] + "\n\nAll rights reserved.",
+                                 "title1": a["title"], "title2": a["title"]}) + "\n")
+    result = json.loads(run_cli("similarity", str(pairs), "--out", "-").stdout)
+    assert result["overall"] <= 1.1, result
+
+
+def test_more_evidence_of_the_same_event_never_lowers_the_score() -> None:
+    import numpy as np
+
+    from newsfold.similarity import AGAINST, FLAGS, SIM_BASE, SimilarityModel
+
+    model = SimilarityModel.load()
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        base = rng.uniform(0, 1, len(SIM_BASE))
+        i = int(rng.integers(len(SIM_BASE)))
+        if SIM_BASE[i] in FLAGS:
+            continue
+        more = base.copy()
+        more[i] += -0.3 if SIM_BASE[i] in AGAINST else 0.3  # stronger evidence of sameness
+        assert model.overall(more) <= model.overall(base), SIM_BASE[i]

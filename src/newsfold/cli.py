@@ -18,8 +18,9 @@ from .model import Rejection
 class Progress:
     """A one-line counter on stderr, only when stderr is a terminal."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, unit: str = "articles") -> None:
         self.label = label
+        self.unit = unit
         self.enabled = sys.stderr.isatty()
         self.start = time.monotonic()
         self.last = 0.0
@@ -35,7 +36,7 @@ class Progress:
 
     def _write(self, now: float) -> None:
         rate = self.done / max(now - self.start, 1e-9)
-        sys.stderr.write(f"\r{self.label}: {self.done}/{self.total} articles ({rate:.0f}/s)")
+        sys.stderr.write(f"\r{self.label}: {self.done}/{self.total} {self.unit} ({rate:.1f}/s)")
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -205,6 +206,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
+SIMILARITY_CHUNK = 64  # pairs scored per batch by ``newsfold similarity``
+
+
 def cmd_similarity(args: argparse.Namespace) -> int:
     from .embed import get_embedder
     from .pairs import read_pairs, score_pairs
@@ -219,10 +223,15 @@ def cmd_similarity(args: argparse.Namespace) -> int:
             print(f"skipped {p}", file=sys.stderr)
             continue
         pairs.append(p)
-    results = score_pairs(pairs, get_embedder(settings.embedder), SimilarityModel.load(), settings.lead_words)
+    embedder, model = get_embedder(settings.embedder), SimilarityModel.load()
+    progress = Progress("similarity", "pairs")
     with _open_out(args.out) as out:
-        for r in results:
-            out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        # Chunks: batched embedding stays efficient, results stream out and progress shows.
+        for start in range(0, len(pairs), SIMILARITY_CHUNK):
+            for r in score_pairs(pairs[start : start + SIMILARITY_CHUNK], embedder, model, settings.lead_words):
+                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+            progress(min(start + SIMILARITY_CHUNK, len(pairs)), len(pairs))
+    progress.close()
     return 0
 
 

@@ -3,9 +3,9 @@
 Two linear models, both shipped as readable JSON in ``resources/`` (no pickles):
 - ``pair_model.json``: logistic regression over ``features.PAIR_FEATURES`` plus two
   interactions; P(same event). Fitted by ``bench/fit_pair_model.py`` on the labelled clusters.
-- ``similarity_model.json``: ridge regression over the pair features, sentence-alignment
-  evidence, the leads' cosine under ``PAIR_EMBEDDER`` and the probability above, predicting
-  ``4 - overall``. Fitted by ``bench/fit_similarity_model.py`` on the SemEval dev pairs
+- ``similarity_model.json``: non-negative ridge regression over a monotone basis of the pair
+  features, sentence-alignment evidence, the leads' cosine under ``PAIR_EMBEDDER`` and the
+  probability above, predicting ``4 - overall``. Fitted by ``bench/fit_similarity_model.py`` on the SemEval dev pairs
   (cross-validated figure reported).
 """
 from __future__ import annotations
@@ -36,12 +36,43 @@ EXPANDED = (*PAIR_FEATURES, "emb_x_term", "names_x_emb")
 SENTENCE_FEATURES = ("sent_best", "sent_shared", "doc_cos", "title_emb_cos", "cross_lingual", "sent_max", "e5_cos")
 PAIR_EMBEDDER = "e5-small"  # the encoder behind e5_cos (embed.E5Embedder)
 SIM_BASE = (*PAIR_FEATURES, *SENTENCE_FEATURES, "p_same")
-SIM_EXPANDED = (*SIM_BASE, *(f"{f}^2" for f in SIM_BASE))
+# The score must never fall as the evidence of sameness grows (an exact copy once scored as unrelated
+# under free quadratic terms): each feature enters through a monotone piecewise-linear basis, and the
+# ridge coefficients are kept non-negative. Evidence of difference enters negated; context flags
+# (both dated, two languages) enter with either sign.
+AGAINST = {"years_disjoint", "gap_log"}
+FLAGS = {"dated", "cross_lingual"}
+KNOTS = 3  # per feature, at the training quartiles
 
 
-def sim_expand(x: np.ndarray) -> np.ndarray:
+def _basis_names() -> tuple[str, ...]:
+    out: list[str] = []
+    for f in SIM_BASE:
+        out += [f, f"-{f}"] if f in FLAGS else [g for k in range(KNOTS) for g in (f"min({f},k{k})", f"max({f}-k{k},0)")]
+    return tuple(out)
+
+
+SIM_EXPANDED = _basis_names()
+
+
+def sim_expand(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Base vector(s) -> the monotone basis; ``knots``: (KNOTS, len(SIM_BASE)), fitted with the model."""
     x = np.atleast_2d(x)
-    return np.hstack([x, x**2])
+    cols: list[np.ndarray] = []
+    for i, f in enumerate(SIM_BASE):
+        v = x[:, i]
+        if f in FLAGS:
+            cols += [v, -v]
+            continue
+        sign = -1.0 if f in AGAINST else 1.0
+        for t in knots[:, i]:
+            cols += [sign * np.minimum(v, t), sign * np.maximum(v - t, 0.0)]
+    return np.stack(cols, axis=1)
+
+
+def sim_knots(base: np.ndarray) -> np.ndarray:
+    """The basis knots for training base vectors: each feature's quartiles."""
+    return np.quantile(base, [0.25, 0.5, 0.75][:KNOTS], axis=0)
 
 
 def read_spec(name: str, path: str | None = None) -> dict:
@@ -105,9 +136,11 @@ class PairModel:
 class SimilarityModel:
     """SemEval-2022 Task 8 ``overall`` (1 = same event .. 4 = unrelated) from pair and sentence evidence."""
 
-    def __init__(self, linear: LinearModel, pair_model: PairModel, calibration: dict[str, list[float]]) -> None:
+    def __init__(self, linear: LinearModel, pair_model: PairModel, knots: list[list[float]],
+                 calibration: dict[str, list[float]]) -> None:
         self.linear = linear
         self.pair_model = pair_model
+        self.knots = np.asarray(knots)
         # Monotone map from the ridge output to closeness (3 - (overall - 1)): ridge pulls clear cases
         # toward the mean; the map, fitted with it, puts them back on the annotators' scale.
         self.calibration = (np.asarray(calibration["raw"]), np.asarray(calibration["closeness"]))
@@ -116,14 +149,15 @@ class SimilarityModel:
     @classmethod
     def load(cls, path: str | None = None) -> SimilarityModel:
         spec = read_spec(SIMILARITY_MODEL, path)
-        return cls(LinearModel.from_spec(spec, SIM_EXPANDED), PairModel.load(), spec["calibration"])
+        return cls(LinearModel.from_spec(spec, SIM_EXPANDED), PairModel.load(), spec["knots"], spec["calibration"])
 
     def base_vector(self, pair_vec: np.ndarray, sentence_vec: np.ndarray) -> np.ndarray:
         p = self.pair_model.proba_vectors(pair_vec)[0]
         return np.concatenate([pair_vec, sentence_vec, [p]])
 
     def overall(self, base: np.ndarray) -> float:
-        closeness = float(np.clip(np.interp(self.linear.decision(sim_expand(base))[0], *self.calibration), 0.0, 3.0))
+        raw = self.linear.decision(sim_expand(base, self.knots))[0]
+        closeness = float(np.clip(np.interp(raw, *self.calibration), 0.0, 3.0))
         return round(4.0 - closeness, 3)
 
 
