@@ -141,6 +141,7 @@ def main() -> int:
         with src.open("w") as out:
             for r in synthetic_stream(args.n, per_day=args.per_day):
                 out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        _rename.cache_clear()
         db = Path(args.keep or Path(tmp) / "store")
         embedder = get_embedder(args.embedder)
         embedder.encode(["warm-up"])  # model load is not per-article cost
