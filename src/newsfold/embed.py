@@ -95,6 +95,44 @@ class E5Embedder:
         return _normalise(out)
 
 
+class HashedEmbedder:
+    """A deterministic hashed bag of words: for benchmarking and scale tests only, not a default.
+
+    Each lower-cased word and word bigram of the text is hashed (CRC-32) to one of ``dim``
+    buckets with a sign bit, weighted by sub-linear term frequency; the vector is L2-normalised.
+    No model, no training, no randomness: the same text gives the same vector on every machine,
+    at a tiny fraction of a neural embedder's cost. It only knows shared words, so articles in
+    different languages or worded differently look unrelated: linking quality is far below
+    ``use-m3``. Selected with ``embedder = "hash-bow"`` (stored like any embedder's name, so a
+    store built with it refuses another embedder).
+    """
+
+    name = "hash-bow"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import zlib
+
+        from .text import tokens
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            toks = tokens(text)
+            counts: dict[int, int] = {}
+            for gram in toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]:
+                h = zlib.crc32(gram.encode("utf-8"))
+                counts[h] = counts.get(h, 0) + 1
+            if not counts:
+                continue
+            hashes = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
+            weights = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            signs = np.where(hashes >> 31, -1.0, 1.0).astype(np.float32)
+            np.add.at(out[row], hashes % self.dim, signs * weights)
+        return _normalise(out)
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name or path (needs torch; downloads unless cached)."""
 
@@ -117,16 +155,19 @@ _CACHE: dict[str, Embedder] = {}
 
 
 def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
-    """``use-m3`` (default, offline), ``e5-small`` (offline, slower) or ``st:<sentence-transformers model>``."""
+    """``use-m3`` (default, offline), ``e5-small`` (offline, slower), ``st:<sentence-transformers model>``,
+    or ``hash-bow`` (a hashed bag of words, for benchmarks and scale tests only)."""
     if name not in _CACHE:
         if name == "use-m3":
             _CACHE[name] = UseEmbedder()
         elif name == "e5-small":
             _CACHE[name] = E5Embedder()
+        elif name == "hash-bow":
+            _CACHE[name] = HashedEmbedder()
         elif name.startswith("st:") and len(name) > 3:
             _CACHE[name] = SentenceTransformerEmbedder(name[3:])
         else:
             raise ConfigError(
-                f"unknown embedder {name!r}: use 'use-m3', 'e5-small' or 'st:<sentence-transformers model>'"
+                f"unknown embedder {name!r}: use 'use-m3', 'e5-small', 'st:<sentence-transformers model>' or 'hash-bow'"
             )
     return _CACHE[name]

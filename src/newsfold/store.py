@@ -126,6 +126,8 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MB: the indexes a batch touches stay in memory as the store grows
+        conn.execute("PRAGMA wal_autocheckpoint=8000")  # fewer, larger checkpoints (a 32 MB WAL at most between them)
     conn.execute("PRAGMA busy_timeout=5000")
     conn.row_factory = sqlite3.Row
     return conn
@@ -262,9 +264,11 @@ class Store:
                                  (sid,))]
                 for col in ("lang", "source")
             )
-            rows = q("SELECT title, text, features FROM articles WHERE story_id=? ORDER BY seq LIMIT ?",
-                     (sid, 1 if search_kept else SEARCH_ROWS)).fetchall()
-            title = rows[0]["title"] or _headline(rows[0]["text"])
+            # Only the names of each article's features (parsed by SQLite, not the whole JSON in Python);
+            # the text only where the first article has no title.
+            rows = q("SELECT seq, title, json_extract(features, '$.names') AS names FROM articles WHERE story_id=? "
+                     "ORDER BY seq LIMIT ?", (sid, 1 if search_kept else SEARCH_ROWS)).fetchall()
+            title = rows[0]["title"] or _headline(q("SELECT text FROM articles WHERE seq=?", (rows[0]["seq"],)).fetchone()[0])
             q("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
               (sid, seq, title, first_date, last_date, size, originals, json.dumps(langs), json.dumps(outlets)))
             if not search_kept:
@@ -281,8 +285,8 @@ class Store:
         titles = list(dict.fromkeys([title, *(r["title"] for r in rows if r["title"])]))[:SEARCH_TITLES]
         mentions: dict[str, int] = {}
         for r in rows:
-            if r["features"]:
-                for name in json.loads(r["features"])["names"]:
+            if r["names"]:
+                for name in json.loads(r["names"]):
                     mentions[name] = mentions.get(name, 0) + 1
         names = sorted(mentions, key=lambda n: (-mentions[n], n))[:SEARCH_NAMES]
         self.conn.execute("INSERT INTO stories_fts (rowid, titles, names) VALUES (?, ?, ?)",
