@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -24,6 +24,17 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
+
+
+def _encode_by_length(texts: Sequence[str], dim: int, batch_size: int,
+                      encode_batch: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Batches of texts sorted by length (little padding), rows back in input order, L2-normalised."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        out[idx] = encode_batch([texts[i] or " " for i in idx])
+    return _normalise(out)
 
 
 class UseEmbedder:
@@ -51,13 +62,7 @@ class UseEmbedder:
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        model = self._load()
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            out[idx] = model.encode([texts[i] or " " for i in idx])
-        return _normalise(out)
+        return _encode_by_length(texts, self.dim, self.batch_size, self._load().encode)
 
 
 class E5Embedder:
@@ -87,12 +92,7 @@ class E5Embedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         model = self._load()
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            out[idx] = np.atleast_2d(model.passage([texts[i] or " " for i in idx]))
-        return _normalise(out)
+        return _encode_by_length(texts, self.dim, self.batch_size, lambda batch: np.atleast_2d(model.passage(batch)))
 
 
 class HashedEmbedder:
