@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 
 from newsfold.embed import get_embedder
-from newsfold.evaluation import load_jsonl, shared_data_dir
+from newsfold.evaluation import load_jsonl, require_shared_data
 from newsfold.features import extract, pair_vector
 from newsfold.model import Article
 from newsfold.normalize import normalize
@@ -29,7 +29,7 @@ DATASETS = ("giveme5w1h_events", "ecbplus_events")
 
 
 def dataset_features(name: str, lead_words: int = 120) -> tuple[list[str], list, list[str]]:
-    rows = load_jsonl(shared_data_dir() / f"{name}.jsonl")  # type: ignore[operator]
+    rows = load_jsonl(require_shared_data() / f"{name}.jsonl")
     arts = []
     for r in rows:
         a = normalize(Article(id=r["id"], text=r["text"], title=r.get("title") or "", date=r.get("date"),
@@ -70,9 +70,7 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=4)
     ap.add_argument("--exclude-events", default="", help="file of event labels to leave out of training (hold-out)")
     args = ap.parse_args()
-    if shared_data_dir() is None:
-        print("../shared/data not found; set NEWSFOLD_SHARED_DATA", file=sys.stderr)
-        return 2
+    require_shared_data()
     from sklearn.metrics import roc_auc_score
 
     rng = random.Random(13)

@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 
 from newsfold.embed import get_embedder
-from newsfold.evaluation import load_jsonl, pearson, shared_data_dir
+from newsfold.evaluation import load_jsonl, pearson, require_shared_data
 from newsfold.model import Article
 from newsfold.pairs import pair_base_vector, prepare
 from newsfold.similarity import (PAIR_EMBEDDER, SIM_EXPANDED, LinearModel, PairModel, SimilarityModel, sim_expand,
@@ -42,10 +42,7 @@ def main() -> int:
     ap.add_argument("--out", default="src/newsfold/resources/similarity_model.json")
     ap.add_argument("--alpha", type=float, default=3.0, help="ridge penalty (coefficients kept non-negative)")
     args = ap.parse_args()
-    data = shared_data_dir()
-    if data is None:
-        print("../shared/data not found; set NEWSFOLD_SHARED_DATA", file=sys.stderr)
-        return 2
+    data = require_shared_data()
     from sklearn.linear_model import Ridge
     from sklearn.model_selection import KFold
     from sklearn.preprocessing import StandardScaler

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from quality import LABEL_FIELDS, newsfold  # bench/quality.py
 
-from newsfold.evaluation import bcubed, load_jsonl, shared_data_dir
+from newsfold.evaluation import bcubed, load_jsonl, require_shared_data
 
 SETS = {"giveme5w1h": "giveme5w1h_events.jsonl", "ecbplus": "ecbplus_events.jsonl"}
 
@@ -28,10 +28,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    data = shared_data_dir()
-    if data is None:
-        print("shared data not found", file=sys.stderr)
-        return 2
+    data = require_shared_data()
     rng = random.Random(args.seed)
     held: dict[str, list[dict]] = {}
     excluded: set[str] = set()

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from newsfold.evaluation import bcubed, load_jsonl, pairwise_f1, pearson, shared_data_dir
+from newsfold.evaluation import bcubed, load_jsonl, pairwise_f1, pearson, require_shared_data
 
 CLUSTER_SETS = {"giveme5w1h": "giveme5w1h_events.jsonl", "ecbplus": "ecbplus_events.jsonl"}
 PAIR_SET = "semeval2022_t8_dev.jsonl"
@@ -78,10 +78,7 @@ def main() -> int:
     ap.add_argument("--only", choices=[*CLUSTER_SETS, "semeval"], action="append")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = ap.parse_args()
-    data = shared_data_dir()
-    if data is None:
-        print("shared data not found (../shared/data or $NEWSFOLD_SHARED_DATA)", file=sys.stderr)
-        return 2
+    data = require_shared_data()
     extra = [x for s in args.set for x in ("--set", s)]
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as t:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from quality import CLUSTER_SETS, LABEL_FIELDS
 
-from newsfold.evaluation import bcubed, load_jsonl, shared_data_dir
+from newsfold.evaluation import bcubed, load_jsonl, require_shared_data
 
 
 def newsfold(*args: str) -> float:
@@ -56,10 +56,7 @@ def main() -> int:
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    data = shared_data_dir()
-    if data is None:
-        print("shared data not found (../shared/data or $NEWSFOLD_SHARED_DATA)", file=sys.stderr)
-        return 2
+    data = require_shared_data()
     extra = [x for s in args.set for x in ("--set", s)]
     blocking = [x for flag, v in (("--block-days", args.block_days), ("--overlap-days", args.overlap_days))
                 if v is not None for x in (flag, v)]

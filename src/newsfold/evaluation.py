@@ -21,6 +21,17 @@ def shared_data_dir() -> Path | None:
     return None
 
 
+def require_shared_data() -> Path:
+    """``shared_data_dir()``, or exit 2 with a one-line message: for the bench scripts."""
+    data = shared_data_dir()
+    if data is None:
+        import sys
+
+        print("shared data not found (../shared/data or $NEWSFOLD_SHARED_DATA)", file=sys.stderr)
+        raise SystemExit(2)
+    return data
+
+
 def load_jsonl(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
