@@ -18,7 +18,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .features import ArticleFeatures, pair_vector
+from .features import ArticleFeatures, pair_vectors
 from .similarity import PairModel
 
 
@@ -153,7 +153,7 @@ class StoryLinker:
     def score(self, feats: ArticleFeatures) -> list[tuple[str, float]]:
         """Candidate stories with their scores, best first."""
         ids: list[str] = []
-        vectors: list[np.ndarray] = []
+        others: list[ArticleFeatures] = []
         sizes: list[int] = []
         for row in self.candidates(feats):
             story = self.stories_[self._order[row]]
@@ -163,12 +163,12 @@ class StoryLinker:
                 near = np.argsort(-sims, kind="stable")[: self.members_per_story]
                 members = [members[int(i)] for i in near]
             ids.append(story.id)
-            vectors.extend(pair_vector(feats, self.features_[m]) for m in members)
+            others.extend(self.features_[m] for m in members)
             sizes.append(len(members))
         if not ids:
             return []
         # One model call for every candidate's members, then the mean per story.
-        proba = self.model.proba_vectors(np.stack(vectors))
+        proba = self.model.proba_vectors(pair_vectors(feats, others))
         ends = np.cumsum(sizes)
         out = [(sid, float(np.mean(proba[end - n : end]))) for sid, n, end in zip(ids, sizes, ends)]
         out.sort(key=lambda t: -t[1])

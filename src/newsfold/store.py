@@ -126,7 +126,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA cache_size=-65536")  # 64 MB: the indexes a batch touches stay in memory as the store grows
+        conn.execute("PRAGMA cache_size=-262144")  # 256 MB: the random-key index pages a batch touches stay in memory as the store grows
         conn.execute("PRAGMA wal_autocheckpoint=8000")  # fewer, larger checkpoints (a 32 MB WAL at most between them)
     conn.execute("PRAGMA busy_timeout=5000")
     conn.row_factory = sqlite3.Row
@@ -245,8 +245,7 @@ class Store:
         longest = 0.0
         q = self.conn.execute
         for sid in story_ids:
-            before = q("SELECT seq, size FROM stories WHERE id=?", (sid,)).fetchone()
-            q("DELETE FROM story_tags WHERE story_id=?", (sid,))
+            before = q("SELECT * FROM stories WHERE id=?", (sid,)).fetchone()
             seq, first_date, last_date, size, originals = q(
                 "SELECT MIN(seq), MIN(date), MAX(date), COUNT(*), SUM(duplicate_of IS NULL) FROM articles "
                 "WHERE story_id=?", (sid,)).fetchone()
@@ -257,6 +256,7 @@ class Store:
             if before is not None and not search_kept:
                 q("DELETE FROM stories_fts WHERE rowid=?", (before["seq"],))
             if not size:
+                q("DELETE FROM story_tags WHERE story_id=?", (sid,))
                 q("DELETE FROM stories WHERE id=?", (sid,))
                 continue
             langs, outlets = (
@@ -269,17 +269,37 @@ class Store:
             rows = q("SELECT seq, title, json_extract(features, '$.names') AS names FROM articles WHERE story_id=? "
                      "ORDER BY seq LIMIT ?", (sid, 1 if search_kept else SEARCH_ROWS)).fetchall()
             title = rows[0]["title"] or _headline(q("SELECT text FROM articles WHERE seq=?", (rows[0]["seq"],)).fetchone()[0])
-            q("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              (sid, seq, title, first_date, last_date, size, originals, json.dumps(langs), json.dumps(outlets)))
+            row = {"id": sid, "seq": seq, "title": title, "first_date": first_date, "last_date": last_date,
+                   "size": size, "originals": originals, "langs": json.dumps(langs), "outlets": json.dumps(outlets)}
+            self._write_story(before, row)
             if not search_kept:
                 self._index_search(seq, title, rows)
-            self.conn.executemany("INSERT OR IGNORE INTO story_tags VALUES (?, ?, ?)",
-                                  [("lang", v, sid) for v in langs] + [("outlet", v, sid) for v in outlets])
+            self._write_tags(sid, before, {("lang", v) for v in langs} | {("outlet", v) for v in outlets})
             if first_date:
                 span = (datetime.fromisoformat(last_date) - datetime.fromisoformat(first_date)).total_seconds() / 86400
                 longest = max(longest, span)
         if longest > float(self.get_meta("max_story_span_days") or -1):
             self.set_meta("max_story_span_days", f"{math.ceil(longest)}")
+
+    def _write_story(self, before: sqlite3.Row | None, row: dict[str, Any]) -> None:
+        """Insert the summary row, or update only the columns that changed: every index on an
+        unchanged column is left alone, which is most of them for a story that grew by one article."""
+        if before is None:
+            self.conn.execute(f"INSERT INTO stories ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                              tuple(row.values()))
+            return
+        changed = {k: v for k, v in row.items() if before[k] != v}
+        if changed:
+            self.conn.execute(f"UPDATE stories SET {', '.join(f'{k}=?' for k in changed)} WHERE id=?",
+                              (*changed.values(), row["id"]))
+
+    def _write_tags(self, story_id: str, before: sqlite3.Row | None, tags: set[tuple[str, str]]) -> None:
+        """Make the story's tags exactly ``tags``, touching only the rows that differ."""
+        old = set() if before is None else {
+            (r[0], r[1]) for r in self.conn.execute("SELECT kind, value FROM story_tags WHERE story_id=?", (story_id,))}
+        self.conn.executemany("DELETE FROM story_tags WHERE kind=? AND value=? AND story_id=?",
+                              [(k, v, story_id) for k, v in old - tags])
+        self.conn.executemany("INSERT INTO story_tags VALUES (?, ?, ?)", [(k, v, story_id) for k, v in tags - old])
 
     def _index_search(self, seq: int, title: str, rows: list[sqlite3.Row]) -> None:
         titles = list(dict.fromkeys([title, *(r["title"] for r in rows if r["title"])]))[:SEARCH_TITLES]
