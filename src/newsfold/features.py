@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -44,13 +44,13 @@ class ArticleFeatures:
     title_norm: float = field(init=False)
     name_total: float = field(init=False)
     years: set[str] = field(init=False)
-    key_words: list[tuple[str, list[str]]] = field(init=False)  # key names with their words (none for one word)
+    key_words: list[tuple[str, list[str]]] = field(init=False)  # key names with their words, split once
     stems: dict[str, float] = field(init=False)  # term weights summed by STEM-letter prefix
     stem_norm: float = field(init=False)
     ts: float | None = field(init=False)  # date as epoch seconds, for gaps without datetime arithmetic
 
     def __post_init__(self) -> None:
-        self.key_words = [(n, words if len(words) > 1 else []) for n in self.key_names for words in [n.split()]]
+        self.key_words = [(n, n.split()) for n in self.key_names]
         self.term_norm = math.sqrt(sum(v * v for v in self.terms.values())) or 1.0
         self.title_norm = math.sqrt(sum(v * v for v in self.title_terms.values())) or 1.0
         self.name_total = sum(self.names.values())
@@ -106,8 +106,7 @@ KEY_NAMES = 4
 def _covered(x: ArticleFeatures, y: ArticleFeatures) -> int:
     """How many of x's key names y mentions: by the name, or by every word of it (names survive translation)."""
     names, terms = y.names, y.terms
-    return sum(1 for n, words in x.key_words
-               if n in names or (all(w in terms for w in words) if words else n in terms))
+    return sum(1 for n, words in x.key_words if n in names or all(w in terms for w in words))
 
 
 def _key_name_cover(a: ArticleFeatures, b: ArticleFeatures) -> float:
@@ -174,7 +173,7 @@ def pair_vectors(a: ArticleFeatures, others: Sequence[ArticleFeatures]) -> np.nd
         gap = np.abs(side[:, 6] - a.ts) / 86400.0
         dated = ~np.isnan(gap)
         out[:, 9] = dated & (gap <= 1.0)
-        out[:, 10] = np.where(dated, np.log1p(np.where(dated, gap, 0.0)), 0.0)
+        out[:, 10] = np.log1p(np.where(dated, gap, 0.0))
         out[:, 11] = dated
     return out
 
