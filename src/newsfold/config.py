@@ -42,7 +42,8 @@ HELP: dict[str, str] = {
     "embedder": "sentence embedding model for linking: 'use-m3' (offline default; the shipped pair model is "
                 "fitted on it), 'e5-small' (offline, much slower), 'st:<sentence-transformers model>', or "
                 "'hash-bow' (hashed bag of words: benchmarks and scale tests only)",
-    "pair_model": "JSON pair model file (from bench/fit_pair_model.py); empty: the shipped model",
+    "pair_model": "JSON pair model file (bench/fit_pair_model.py [--embedder NAME]: one per embedder); empty: "
+                  "the shipped model, fitted on use-m3",
     "link_threshold": "probability of 'same event' an article needs to join a story (0..1)",
     "window_days": "a story is a candidate only if the article is dated within this many days of it",
     "dedup_threshold": "estimated Jaccard of word shingles above which an article is a near copy (0..1)",
