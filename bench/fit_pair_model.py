@@ -48,17 +48,13 @@ OTHER_WEIGHT = 0.15  # the sampling rate of earlier fits: this fit is their expe
 
 
 def weighted_pairs(labels: list[str], feats: list, topics: list[str]):
-    """Every pair's vector, label, weight, and its two events."""
-    X, y, w, groups = [], [], [], []
-    for i in range(len(labels) - 1):
-        vec = pair_vectors(feats[i], feats[i + 1 :])
-        same = np.array([labels[i] == labels[j] for j in range(i + 1, len(labels))])
-        topic = np.array([bool(topics[i]) and topics[i] == topics[j] for j in range(i + 1, len(labels))])
-        X.append(vec)
-        y.append(same)
-        w.append(np.where(same | topic, 1.0, OTHER_WEIGHT))
-        groups += [(labels[i], labels[j]) for j in range(i + 1, len(labels))]
-    return np.vstack(X), np.concatenate(y).astype(int), np.concatenate(w), groups
+    """Every pair i < j, in np.triu_indices order: its vector, label and weight, and its two rows."""
+    first, second = np.triu_indices(len(labels), k=1)
+    X = np.vstack([pair_vectors(feats[i], feats[i + 1 :]) for i in range(len(labels) - 1)])
+    events, kinds = np.array(labels), np.array(topics)
+    same = events[first] == events[second]
+    topic = (kinds[first] != "") & (kinds[first] == kinds[second])
+    return X, same.astype(int), np.where(same | topic, 1.0, OTHER_WEIGHT), first, second
 
 
 def balanced(weights: list[np.ndarray]) -> np.ndarray:
@@ -94,17 +90,17 @@ def main() -> int:
         labels, feats, topics = dataset_features(name, embedder=args.embedder)
         keep = [i for i, label in enumerate(labels) if label not in excluded]
         labels, feats, topics = [labels[i] for i in keep], [feats[i] for i in keep], [topics[i] for i in keep]
-        X, y, w, groups = weighted_pairs(labels, feats, topics)
-        parts[name] = (X, y, w, groups, sorted(set(labels)))
+        X, y, w, first, second = weighted_pairs(labels, feats, topics)
+        fold = np.array([zlib.crc32(label.encode()) % args.folds for label in labels])  # by event
+        parts[name] = (X, y, w, fold[first], fold[second])
         print(f"{name}: {len(y)} pairs, {int(y.sum())} same-event, {int((w == 1).sum() - y.sum())} hard negatives",
               file=sys.stderr)
 
     # Held-out check: events in fold k are never seen in training for fold k.
-    for name, (X, y, w, groups, events) in parts.items():
-        fold_of = {e: zlib.crc32(e.encode()) % args.folds for e in events}
+    for name, (X, y, w, fold_a, fold_b) in parts.items():
         scores = np.zeros(len(y))
         for k in range(args.folds):
-            test = np.array([fold_of[a] == k or fold_of[b] == k for a, b in groups])
+            test = (fold_a == k) | (fold_b == k)
             train = ~test
             others = [p for n, p in parts.items() if n != name]
             scaler, lr = fit(np.vstack([X[train]] + [p[0] for p in others]), np.concatenate([y[train]] + [p[1] for p in others]),
