@@ -76,3 +76,30 @@ def test_more_evidence_of_the_same_event_never_lowers_the_score() -> None:
         more = base.copy()
         more[i] += -0.3 if SIM_BASE[i] in AGAINST else 0.3  # stronger evidence of sameness
         assert model.overall(more) <= model.overall(base), SIM_BASE[i]
+
+
+def test_language_centres_put_cosines_on_one_scale() -> None:
+    import numpy as np
+
+    from newsfold.similarity import ALL_LANGUAGES, MIN_CENTRE_ARTICLES, centred, language_centres
+
+    rng = np.random.default_rng(0)
+    n, dim = MIN_CENTRE_ARTICLES, 16
+    # Two languages whose texts sit around centres of their own: unrelated texts of one language
+    # share that centre, so their raw cosine is high, and higher in one language than the other.
+    offsets = {"de": 3 * rng.normal(size=dim), "tr": 1.5 * rng.normal(size=dim)}
+    vectors = np.vstack([offsets[lang] + rng.normal(size=(n, dim)) for lang in offsets])
+    langs = ["de"] * n + ["tr"] * n
+    centres = language_centres(vectors, langs)
+    assert set(centres) == {"de", "tr", ALL_LANGUAGES}
+    raw = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    out = centred(vectors, langs, centres)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0)
+    for rows in (slice(0, n), slice(n, 2 * n)):
+        off_diagonal = ~np.eye(n, dtype=bool)
+        assert (raw[rows] @ raw[rows].T)[off_diagonal].mean() > 0.5
+        assert abs((out[rows] @ out[rows].T)[off_diagonal].mean()) < 0.1
+    # A language with too few texts of its own takes the centre of all languages.
+    assert "pl" not in language_centres(vectors[:3], ["pl"] * 3)
+    expected = raw[:1] - centres[ALL_LANGUAGES]
+    assert np.allclose(centred(vectors[:1], ["pl"], centres), expected / np.linalg.norm(expected))

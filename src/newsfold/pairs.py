@@ -13,7 +13,7 @@ from .features import ArticleFeatures, extract, pair_vector
 from .ingest.tabular import json_lines
 from .model import Article
 from .normalize import normalize
-from .similarity import PAIR_EMBEDDER, SimilarityModel, reasons
+from .similarity import PAIR_EMBEDDER, SimilarityModel, centred, reasons
 from .text import lead, sentences
 
 MAX_SENTENCES = 30
@@ -36,7 +36,7 @@ class Prepared:
     feats: ArticleFeatures
     sents: np.ndarray
     title_emb: np.ndarray
-    deep: np.ndarray  # title + lead under similarity.PAIR_EMBEDDER
+    deep: np.ndarray  # title + lead under similarity.PAIR_EMBEDDER, less its language centre if given
 
 
 def read_pairs(path: str | Path) -> Iterator[PairInput | InputError]:
@@ -63,9 +63,10 @@ def read_pairs(path: str | Path) -> Iterator[PairInput | InputError]:
 
 
 def prepare(articles: list[Article], embedder: Embedder, lead_words: int,
-            pair_embedder: Embedder | None = None) -> list[Prepared]:
+            centres: dict[str, np.ndarray] | None = None) -> list[Prepared]:
     """Normalise, then embed leads, headlines and sentences in three batched calls, and the leads
-    again with the pair embedder (default: similarity.PAIR_EMBEDDER)."""
+    again with similarity.PAIR_EMBEDDER, less their language ``centres`` (similarity.centred) when
+    given."""
     normed = []
     for a in articles:
         n = normalize(a)
@@ -73,7 +74,9 @@ def prepare(articles: list[Article], embedder: Embedder, lead_words: int,
                                                                 date=None))
     lead_texts = [lead(a.text, a.title, lead_words) for a in normed]
     leads = embedder.encode(lead_texts)
-    deep = (pair_embedder or get_embedder(PAIR_EMBEDDER)).encode(lead_texts)
+    deep = get_embedder(PAIR_EMBEDDER).encode(lead_texts)
+    if centres is not None:
+        deep = centred(deep, [a.lang for a in normed], centres)
     heads = embedder.encode([a.title or a.text.split("\n", 1)[0][:300] for a in normed])
     sents = [sentences(a.text)[:MAX_SENTENCES] or [a.text] for a in normed]
     flat = embedder.encode([s for ss in sents for s in ss])
@@ -110,9 +113,9 @@ def pair_base_vector(model: SimilarityModel, a: Prepared, b: Prepared) -> tuple[
     return model.base_vector(pair_vector(a.feats, b.feats), sent_vec), shared
 
 
-def score_pairs(pairs: list[PairInput], embedder: Embedder, model: SimilarityModel, lead_words: int = 120,
-                pair_embedder: Embedder | None = None) -> list[dict]:
-    prepared = prepare([x for p in pairs for x in (p.a, p.b)], embedder, lead_words, pair_embedder)
+def score_pairs(pairs: list[PairInput], embedder: Embedder, model: SimilarityModel,
+                lead_words: int = 120) -> list[dict]:
+    prepared = prepare([x for p in pairs for x in (p.a, p.b)], embedder, lead_words, model.centres)
     out = []
     for k, p in enumerate(pairs):
         a, b = prepared[2 * k], prepared[2 * k + 1]

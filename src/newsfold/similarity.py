@@ -4,9 +4,10 @@ Two linear models, both shipped as readable JSON in ``resources/`` (no pickles):
 - ``pair_model.json``: logistic regression over ``features.PAIR_FEATURES`` plus two
   interactions; P(same event). Fitted by ``bench/fit_pair_model.py`` on the labelled clusters.
 - ``similarity_model.json``: non-negative ridge regression over a monotone basis of the pair
-  features, sentence-alignment evidence, the leads' cosine under ``PAIR_EMBEDDER`` and the
-  probability above, predicting ``4 - overall``. Fitted by ``bench/fit_similarity_model.py`` on the SemEval dev pairs
-  (cross-validated figure reported).
+  features, sentence-alignment evidence, the leads' cosine under ``PAIR_EMBEDDER`` (each lead
+  less its language's centre, ``centred``) and the probability above, predicting ``4 - overall``.
+  Fitted by ``bench/fit_similarity_model.py`` on the SemEval dev pairs (cross-validated figure
+  reported); the language centres are fitted with it.
 """
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ EXPANDED = (*PAIR_FEATURES, "emb_x_term", "names_x_emb")
 # and the leads' cosine under a second, stronger encoder that is too slow to embed every article.
 SENTENCE_FEATURES = ("sent_best", "sent_shared", "doc_cos", "title_emb_cos", "cross_lingual", "sent_max", "e5_cos")
 PAIR_EMBEDDER = "e5-small"  # the encoder behind e5_cos (embed.E5Embedder)
+# A multilingual encoder places each language's texts around a centre of their own (Libovicky et
+# al. 2020, "On the language neutrality of pre-trained multilingual representations"): two unrelated
+# articles in one language share it and score a high cosine, higher in some languages than in others.
+# e5_cos is therefore taken after subtracting each side's language centre, the mean unit lead vector
+# of that language in the fit data (``language_centres``); other languages take the mean of all.
+MIN_CENTRE_ARTICLES = 20
+ALL_LANGUAGES = ""  # the key of the centre for languages without one of their own
 SIM_BASE = (*PAIR_FEATURES, *SENTENCE_FEATURES, "p_same")
 # The score must never fall as the evidence of sameness grows (an exact copy once scored as unrelated
 # under free quadratic terms): each feature enters through a monotone piecewise-linear basis, and the
@@ -73,6 +81,28 @@ def sim_expand(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
 def sim_knots(base: np.ndarray) -> np.ndarray:
     """The basis knots for training base vectors: each feature's quartiles."""
     return np.quantile(base, [0.25, 0.5, 0.75][:KNOTS], axis=0)
+
+
+def language_centres(vectors: np.ndarray, langs: list[str]) -> dict[str, np.ndarray]:
+    """Mean unit vector per language with at least MIN_CENTRE_ARTICLES texts, and over all texts."""
+    units = _unit(vectors)
+    by_lang = np.asarray(langs)
+    out = {ALL_LANGUAGES: units.mean(axis=0)}
+    for lang in sorted(set(langs) - {ALL_LANGUAGES}):
+        rows = by_lang == lang
+        if rows.sum() >= MIN_CENTRE_ARTICLES:
+            out[lang] = units[rows].mean(axis=0)
+    return out
+
+
+def centred(vectors: np.ndarray, langs: list[str], centres: dict[str, np.ndarray]) -> np.ndarray:
+    """Unit vectors after subtracting each one's language centre: cosines on one scale across languages."""
+    return _unit(_unit(vectors) - np.stack([centres.get(lang, centres[ALL_LANGUAGES]) for lang in langs]))
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float64)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 def read_spec(name: str, path: str | None = None) -> dict:
@@ -137,10 +167,11 @@ class SimilarityModel:
     """SemEval-2022 Task 8 ``overall`` (1 = same event .. 4 = unrelated) from pair and sentence evidence."""
 
     def __init__(self, linear: LinearModel, pair_model: PairModel, knots: list[list[float]],
-                 calibration: dict[str, list[float]]) -> None:
+                 calibration: dict[str, list[float]], centres: dict[str, list[float]]) -> None:
         self.linear = linear
         self.pair_model = pair_model
         self.knots = np.asarray(knots)
+        self.centres = {lang: np.asarray(v) for lang, v in centres.items()}  # PAIR_EMBEDDER's language centres
         # Monotone map from the ridge output to closeness (3 - (overall - 1)): ridge pulls clear cases
         # toward the mean; the map, fitted with it, puts them back on the annotators' scale.
         self.calibration = (np.asarray(calibration["raw"]), np.asarray(calibration["closeness"]))
@@ -149,7 +180,8 @@ class SimilarityModel:
     @classmethod
     def load(cls, path: str | None = None) -> SimilarityModel:
         spec = read_spec(SIMILARITY_MODEL, path)
-        return cls(LinearModel.from_spec(spec, SIM_EXPANDED), PairModel.load(), spec["knots"], spec["calibration"])
+        return cls(LinearModel.from_spec(spec, SIM_EXPANDED), PairModel.load(), spec["knots"], spec["calibration"],
+                   spec["language_centres"])
 
     def base_vector(self, pair_vec: np.ndarray, sentence_vec: np.ndarray) -> np.ndarray:
         p = self.pair_model.proba_vectors(pair_vec)[0]
