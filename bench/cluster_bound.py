@@ -15,10 +15,9 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from fit_pair_model import DATASETS, dataset_features  # bench/fit_pair_model.py
+from fit_pair_model import DATASETS, dataset_features, weighted_pairs  # bench/fit_pair_model.py
 
 from newsfold.evaluation import bcubed
-from newsfold.features import pair_vectors
 from newsfold.similarity import PairModel
 
 THRESHOLDS = np.round(np.arange(0.25, 0.80, 0.05), 2)
@@ -26,14 +25,13 @@ TARGETS = {"giveme5w1h_events": 0.95, "ecbplus_events": 0.93}  # issue #3
 
 
 def pair_probabilities(name: str, model: PairModel) -> tuple[list[str], np.ndarray]:
-    labels, feats, _ = dataset_features(name)
-    n = len(labels)
-    proba = np.eye(n)
-    for i in range(n - 1):
-        proba[i, i + 1 :] = model.proba_vectors(pair_vectors(feats[i], feats[i + 1 :]))
+    """The labels, and the symmetric matrix of P(same event) of every pair (1 on the diagonal)."""
+    labels, feats, topics = dataset_features(name)
+    X, _, _, first, second = weighted_pairs(labels, feats, topics)  # every pair i < j
+    proba = np.eye(len(labels))
     # The model is not exactly symmetric in its two sides; linkage needs one figure per pair.
-    upper = np.triu(proba, 1)
-    return labels, upper + upper.T + np.eye(n)
+    proba[first, second] = proba[second, first] = model.proba_vectors(X)
+    return labels, proba
 
 
 def main() -> int:
