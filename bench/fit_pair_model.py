@@ -8,7 +8,12 @@ fit deterministic: with the seeded 15% sample of earlier fits, the seed alone mo
 clustering figures of docs/QUALITY.md. Before writing, it reports pair AUC on held-out events
 (events split in folds by a fixed hash), so a model that only memorises shows up here.
 
-    python bench/fit_pair_model.py [--out PATH] [--embedder NAME]
+Only the content part is fitted, on the pairs where time is no evidence against (undated, or at most
+``TimeModel.grace_days`` apart): the time term is fixed (similarity.TimeModel), since no set here can
+teach its shape. ``--train-on`` fits on some sets only, for the leave-one-set-out check
+(bench/leave_one_out.py).
+
+    python bench/fit_pair_model.py [--out PATH] [--embedder NAME] [--train-on SET ...]
 """
 from __future__ import annotations
 
@@ -22,10 +27,12 @@ import numpy as np
 
 from newsfold.embed import DEFAULT_MODEL, get_embedder
 from newsfold.evaluation import load_jsonl, require_shared_data
-from newsfold.features import extract, pair_vectors
+from newsfold.features import PAIR_FEATURES, extract, pair_vectors
 from newsfold.model import Article
 from newsfold.normalize import normalize
-from newsfold.similarity import EXPANDED, LinearModel, expand
+from dataclasses import asdict
+
+from newsfold.similarity import EXPANDED, LinearModel, TimeModel, expand
 from newsfold.text import lead
 
 DATASETS = ("giveme5w1h_events", "ecbplus_events")
@@ -57,6 +64,12 @@ def weighted_pairs(labels: list[str], feats: list, topics: list[str]):
     return X, same.astype(int), np.where(same | topic, 1.0, OTHER_WEIGHT), first, second
 
 
+def content_rows(X: np.ndarray, time: TimeModel) -> np.ndarray:
+    """The pairs the content model learns from: time says nothing against them (undated or within grace)."""
+    dated = X[:, PAIR_FEATURES.index("dated")] > 0
+    return ~dated | (np.expm1(X[:, PAIR_FEATURES.index("gap_log")]) <= time.grace_days)
+
+
 def balanced(weights: list[np.ndarray]) -> np.ndarray:
     """Pair weights of several datasets, rescaled so each dataset weighs the same in total."""
     total = sum(w.sum() for w in weights)
@@ -80,7 +93,10 @@ def main() -> int:
     ap.add_argument("--embedder", default=DEFAULT_MODEL,
                     help="the embedder the model is for (the `embedder` setting it must be used with)")
     ap.add_argument("--exclude-events", default="", help="file of event labels to leave out of training (hold-out)")
+    ap.add_argument("--train-on", nargs="+", choices=DATASETS, default=list(DATASETS),
+                    help="fit on these sets only (leave-one-set-out: bench/leave_one_out.py)")
     args = ap.parse_args()
+    time = TimeModel()
     require_shared_data()
     from sklearn.metrics import roc_auc_score
 
@@ -91,6 +107,8 @@ def main() -> int:
         keep = [i for i, label in enumerate(labels) if label not in excluded]
         labels, feats, topics = [labels[i] for i in keep], [feats[i] for i in keep], [topics[i] for i in keep]
         X, y, w, first, second = weighted_pairs(labels, feats, topics)
+        keep = content_rows(X, time)
+        X, y, w, first, second = X[keep], y[keep], w[keep], first[keep], second[keep]
         fold = np.array([zlib.crc32(label.encode()) % args.folds for label in labels])  # by event
         parts[name] = (X, y, w, fold[first], fold[second])
         print(f"{name}: {len(y)} pairs, {int(y.sum())} same-event, {int((w == 1).sum() - y.sum())} hard negatives",
@@ -108,11 +126,12 @@ def main() -> int:
             scores[test] = lr.predict_proba(scaler.transform(expand(X[test])))[:, 1]
         print(f"{name}: held-out-event pair AUC (pairs weighted as in the fit) {roc_auc_score(y, scores, sample_weight=w):.4f}")
 
-    X = np.vstack([p[0] for p in parts.values()])
-    y = np.concatenate([p[1] for p in parts.values()])
-    scaler, lr = fit(X, y, balanced([p[2] for p in parts.values()]))
-    spec = LinearModel.spec(f"pair-lr-{date.today().isoformat()}", EXPANDED, scaler, lr, trained_on=list(DATASETS),
-                            embedder=args.embedder)
+    train = [parts[name] for name in args.train_on]
+    X = np.vstack([p[0] for p in train])
+    y = np.concatenate([p[1] for p in train])
+    scaler, lr = fit(X, y, balanced([p[2] for p in train]))
+    spec = LinearModel.spec(f"pair-lr-{date.today().isoformat()}", EXPANDED, scaler, lr, trained_on=list(args.train_on),
+                            embedder=args.embedder, time=asdict(time))
     with open(args.out, "w") as fh:
         json.dump(spec, fh, indent=1)
     print(f"wrote {args.out}: " + ", ".join(f"{f}={c:+.2f}" for f, c in zip(EXPANDED, spec["coef"])))

@@ -17,8 +17,11 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from statistics import median
 
+from newsfold.dateline import dateline
 from newsfold.evaluation import bcubed, load_jsonl, pairwise_f1, pearson, require_shared_data
+from newsfold.normalize import parse_date
 
 CLUSTER_SETS = {"giveme5w1h": "giveme5w1h_events.jsonl", "ecbplus": "ecbplus_events.jsonl"}
 PAIR_SET = "semeval2022_t8_dev.jsonl"
@@ -45,7 +48,20 @@ def run_cluster(path: Path, tmp: Path, extra: list[str]) -> dict:
     pp, pr, pf = pairwise_f1(gold, pred)
     return {"articles": len(rows), "gold_stories": len(set(gold)), "stories": len(set(pred)),
             "bcubed_p": bp, "bcubed_r": br, "bcubed_f1": bf, "pair_p": pp, "pair_r": pr, "pair_f1": pf,
-            "seconds": secs}
+            "wrong_merge_gaps": wrong_merge_gaps(rows, gold, pred), "seconds": secs}
+
+
+def wrong_merge_gaps(rows: list[dict], gold: list[str], pred: list[str]) -> dict:
+    """Days between the two articles of each pair put in one story against the gold (dates as the engine
+    reads them: metadata, else the text's dateline): how many pairs, how many dated, median and share within 3 days."""
+    dates = [parse_date(r.get("date")) or dateline(r["text"], r.get("lang") or "") for r in rows]
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(pred):
+        members[s].append(i)
+    wrong = [(a, b) for m in members.values() for k, a in enumerate(m) for b in m[k + 1 :] if gold[a] != gold[b]]
+    gaps = sorted(abs((dates[a] - dates[b]).total_seconds()) / 86400 for a, b in wrong if dates[a] and dates[b])
+    return {"pairs": len(wrong), "dated": len(gaps), "median_days": round(median(gaps), 1) if gaps else None,
+            "within_3_days": round(sum(g <= 3 for g in gaps) / len(gaps), 3) if gaps else None}
 
 
 def run_similarity(path: Path, tmp: Path, extra: list[str]) -> dict:
@@ -96,6 +112,9 @@ def main() -> int:
             print(f"{name:<11} B3 P/R/F1 {r['bcubed_p']:.3f}/{r['bcubed_r']:.3f}/{r['bcubed_f1']:.3f}  "
                   f"pair P/R/F1 {r['pair_p']:.3f}/{r['pair_r']:.3f}/{r['pair_f1']:.3f}  "
                   f"stories {r['stories']} (gold {r['gold_stories']}), {r['articles']} articles, {r['seconds']:.1f}s")
+            w = r["wrong_merge_gaps"]
+            print(f"{'':<11} wrongly merged pairs {w['pairs']}, {w['dated']} dated: median {w['median_days']} days apart, "
+                  f"{w['within_3_days']} within 3 days")
         else:
             langs = " ".join(f"{k}={v:.3f}" for k, v in r["by_lang"].items())
             print(f"{name:<11} Pearson {r['pearson']:.3f} over {r['pairs']} pairs; {langs}; {r['seconds']:.0f}s")

@@ -20,12 +20,12 @@ class Settings:
     embedder: str = "use-m3"
     pair_model: str = ""
     link_threshold: float = 0.5
-    window_days: float = 180.0
+    window_days: float = 30.0
     dedup_threshold: float = 0.7
     minhash_perm: int = 128
     shingle_words: int = 5
     max_candidates: int = 20
-    members_per_story: int = 4
+    members_per_story: int = 2
     lead_words: int = 120
     batch_size: int = 64
     max_item_bytes: int = 5_000_000
@@ -45,7 +45,8 @@ HELP: dict[str, str] = {
     "pair_model": "JSON pair model file (bench/fit_pair_model.py [--embedder NAME]: one per embedder); empty: "
                   "the shipped model, fitted on use-m3",
     "link_threshold": "probability of 'same event' an article needs to join a story (0..1)",
-    "window_days": "a story is a candidate only if the article is dated within this many days of it",
+    "window_days": "a story is a candidate only if the article is dated within this many days of it (the "
+                   "default covers the pair model's reach: beyond it no evidence can reach link_threshold)",
     "dedup_threshold": "estimated Jaccard of word shingles above which an article is a near copy (0..1)",
     "minhash_perm": "MinHash permutations per article (more: finer copy detection, more storage)",
     "shingle_words": "words per shingle for copy detection",

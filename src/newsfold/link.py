@@ -3,7 +3,9 @@
 Scikit-learn style: ``__init__`` stores parameters, learned state lives in attributes
 ending in ``_``, ``partial_fit``-like ``link`` updates it one article at a time.
 A story's score for an article is the mean 'same event' probability over the story's
-members nearest to the article (average linkage, which resists chaining).
+members nearest to the article (average linkage, which resists chaining): nearest in time when
+the article is dated, so that a story is judged by what it reported last and one that drifts over
+months cannot keep absorbing; nearest by embedding when it is not.
 
 Memory stays bounded by time, not by the store: a dated story whose last article is more than
 two windows older than the newest article seen (the ``horizon``) is dropped. Every article dated
@@ -18,7 +20,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .features import ArticleFeatures, pair_vectors
+from .features import ArticleFeatures
 from .similarity import PairModel
 
 
@@ -42,9 +44,9 @@ class StoryLinker:
         self,
         model: PairModel,
         threshold: float = 0.5,
-        window_days: float = 180.0,
+        window_days: float = 30.0,
         max_candidates: int = 20,
-        members_per_story: int = 4,
+        members_per_story: int = 2,
     ) -> None:
         self.model = model
         self.threshold = threshold
@@ -160,15 +162,20 @@ class StoryLinker:
             members = story.members
             if len(members) > self.members_per_story:
                 sims = _matvec(story.embs[: len(members)], feats.emb)  # type: ignore[index]
-                near = np.argsort(-sims, kind="stable")[: self.members_per_story]
-                members = [members[int(i)] for i in near]
+                if feats.ts is None:
+                    near = np.argsort(-sims, kind="stable")
+                else:  # nearest in time (undated members last), then by embedding
+                    ts = np.array([self.features_[m].ts for m in members], dtype=float)
+                    gaps = np.where(np.isnan(ts), np.inf, np.abs(ts - feats.ts))
+                    near = np.lexsort((-sims, gaps))
+                members = [members[int(i)] for i in near[: self.members_per_story]]
             ids.append(story.id)
             others.extend(self.features_[m] for m in members)
             sizes.append(len(members))
         if not ids:
             return []
         # One model call for every candidate's members, then the mean per story.
-        proba = self.model.proba_vectors(pair_vectors(feats, others))
+        proba = self.model.proba_with(feats, others)
         ends = np.cumsum(sizes)
         out = [(sid, float(np.mean(proba[end - n : end]))) for sid, n, end in zip(ids, sizes, ends)]
         out.sort(key=lambda t: -t[1])

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from .dateline import dateline
 from .model import Article, Rejection
 from .text import normalize_space
 
@@ -87,10 +88,11 @@ def normalize(article: Article) -> Article | Rejection:
     title = normalize_space(article.title) if article.title and article.title.lower() != "none" else ""
     if len(text) < _MIN_CHARS and len(title) < _MIN_CHARS:
         return Rejection(article.origin, f"empty text (under {_MIN_CHARS} characters)", article.raw)
-    date = parse_date(article.date) if not isinstance(article.date, datetime) else parse_date(article.date)
     lang = (article.lang or "").strip().lower()
     if not lang or lang in {"none", "null"}:
         lang = detect_language(f"{title}\n{text}")
+    # Metadata first; else the dateline the text carries at its top (never a date it merely mentions).
+    date = parse_date(article.date) or dateline(text, lang)
     return article.with_(
         text=text or title,
         title=title,
