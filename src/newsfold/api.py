@@ -271,7 +271,13 @@ class Writer:
                 self._store = Store.open(self.db)
                 self._pipeline = Pipeline(self._store, self.settings, embedder=self.engines.embedder())
             rejected: list[Rejection] = []
-            counts = self._pipeline.run(items, strict=False, on_reject=rejected.append)
+            try:
+                counts = self._pipeline.run(items, strict=False, on_reject=rejected.append)
+            except BaseException:
+                # Nothing of the failed batch was committed; the next request starts from the store.
+                self._store.close()  # type: ignore[union-attr]
+                self._store = self._pipeline = None
+                raise
             placed = []
             for a in articles:
                 row = self._store.conn.execute(  # type: ignore[union-attr]

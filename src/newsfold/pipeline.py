@@ -82,6 +82,16 @@ class Pipeline:
         self._check_versions()
         self._restore()
 
+    def _rebuild(self) -> None:
+        """Copy detector and linker anew from the store: after a batch that was not committed, the
+        in-memory state holds nothing that the store does not (a re-sent article is new again)."""
+        self.detector = CopyDetector(self.settings.dedup_threshold, self.settings.minhash_perm,
+                                     self.settings.shingle_words)
+        self.linker = StoryLinker(self.model, threshold=self.linker.threshold, window_days=self.linker.window_days,
+                                  max_candidates=self.linker.max_candidates,
+                                  members_per_story=self.linker.members_per_story)
+        self._restore()
+
     def _check_versions(self) -> None:
         stored = self.store.get_meta("versions")
         if stored is None:
@@ -148,7 +158,12 @@ class Pipeline:
             total += len(ordered)
             for start in range(0, len(ordered), self.settings.batch_size):
                 batch = ordered[start : start + self.settings.batch_size]
-                self._process_batch(batch, run_id, counts)
+                try:
+                    self._process_batch(batch, run_id, counts)
+                except Exception:
+                    if not self.store.conn.in_transaction:  # the store is usable: match it again
+                        self._rebuild()
+                    raise
                 done += len(batch)
                 if progress:
                     progress(done, total)
