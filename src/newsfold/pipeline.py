@@ -193,6 +193,9 @@ class Pipeline:
 
         for item in chunk:
             counts.items += 1
+            if self.store.known_rejection(item.origin):  # rejected by an earlier run: recorded once
+                counts.already_stored += 1
+                continue
             if isinstance(item, Rejection):
                 reject(item)
                 continue
@@ -204,6 +207,8 @@ class Pipeline:
                 reject(art)
                 continue
             stored_origin = self.store.known_article(art.id)
+            if stored_origin is not None and stored_origin != art.origin and self.store.same_raw(art.id, art.raw):
+                stored_origin = art.origin  # the same item under another spelling of its path (or moved)
             if stored_origin == art.origin:
                 counts.already_stored += 1
                 # Still part of the ordering: an undated article sorts by the dated one before it in

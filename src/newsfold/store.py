@@ -220,6 +220,9 @@ class Store:
         row = self.conn.execute("SELECT origin FROM articles WHERE id=?", (article_id,)).fetchone()
         return None if row is None else str(row[0])
 
+    def same_raw(self, article_id: str, raw: bytes) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id=? AND raw=?", (article_id, raw)).fetchone() is not None
+
     def known_rejection(self, origin: str) -> bool:
         return self.conn.execute("SELECT 1 FROM rejections WHERE origin=?", (origin,)).fetchone() is not None
 

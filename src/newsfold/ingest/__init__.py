@@ -60,9 +60,13 @@ _DETECTORS: list[tuple[str, Callable[[bytes, str], bool]]] = [
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files under the given paths, recursively, in a stable (sorted) order; hidden files skipped."""
+    """Files under the given paths, recursively, in a stable (sorted) order; hidden files skipped.
+
+    Paths are made absolute (``..`` and ``.`` resolved, symbolic links kept), so origins, and the
+    ids made from them, do not depend on how a path was spelled or where the command ran.
+    """
     for p in paths:
-        path = Path(p)
+        path = Path(os.path.abspath(p))
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
