@@ -259,13 +259,14 @@ class Writer:
 
     def ingest(self, articles: list[ArticleIn]) -> dict[str, Any]:
         from .ingest.tabular import from_record
-        from .model import Rejection
-        from .pipeline import Pipeline
+        from .model import Article, Rejection
+        from .pipeline import Pipeline, storable
 
         items = []
         for a in articles:
             row = a.model_dump()
-            items.append(from_record(row, f"http:{a.id}", json.dumps(row, ensure_ascii=False).encode()))
+            raw = json.dumps(row, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            items.append(storable(from_record(row, f"http:{a.id}", raw)))
         with self._lock:
             if self._pipeline is None:
                 self._store = Store.open(self.db)
@@ -279,9 +280,11 @@ class Writer:
                 self._store = self._pipeline = None
                 raise
             placed = []
-            for a in articles:
+            for item in items:
+                if not isinstance(item, Article):
+                    continue
                 row = self._store.conn.execute(  # type: ignore[union-attr]
-                    "SELECT id, story_id, duplicate_of FROM articles WHERE id=?", (a.id,)).fetchone()
+                    "SELECT id, story_id, duplicate_of FROM articles WHERE id=?", (item.id,)).fetchone()
                 if row is not None:
                     placed.append(dict(row))
         return {"counts": counts.as_dict(), "articles": placed,

@@ -9,6 +9,7 @@ ended and ends in the same store as one clean run.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -193,6 +194,7 @@ class Pipeline:
 
         for item in chunk:
             counts.items += 1
+            item = storable(item)
             if self.store.known_rejection(item.origin):  # rejected by an earlier run: recorded once
                 counts.already_stored += 1
                 continue
@@ -282,6 +284,31 @@ class Pipeline:
             for row in rows:
                 self.store.insert_article(row)
             self.store.refresh_stories(sorted(set(story_of.values())))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ID_CONTROL = re.compile("[\x00-\x1f\x7f]+")
+
+
+def _escaped(s: str) -> str:
+    """A lone surrogate as U+FFFD; a file name's undecodable byte (surrogate-escaped) as ``\\xNN``."""
+    def one(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "\ufffd"
+
+    return _SURROGATE.sub(one, s) if _SURROGATE.search(s) else s
+
+
+def storable(item: Item) -> Item:
+    """The item with text SQLite can store (no lone surrogates anywhere) and an id a URL can name
+    (control characters, a newline say, become one space)."""
+    if isinstance(item, Rejection):
+        return item if not (_SURROGATE.search(item.origin) or _SURROGATE.search(item.reason)) else \
+            Rejection(_escaped(item.origin), _escaped(item.reason), item.raw, item.malformed)
+    fields = {k: _escaped(getattr(item, k)) for k in ("text", "title", "source", "url", "lang", "origin")}
+    fields["id"] = _ID_CONTROL.sub(" ", _escaped(item.id)).strip() or "\ufffd"
+    changed = {k: v for k, v in fields.items() if v != getattr(item, k)}
+    return item.with_(**changed) if changed else item
 
 
 def _chunks(items: Iterable[Item], size: int | None) -> Iterator[list[Item]]:
