@@ -101,7 +101,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         pipe = Pipeline(store, settings)
         report = _RejectReport()
         progress = Progress("ingest")
-        counts = pipe.run(read_paths(args.paths), strict=not args.skip_bad, on_reject=report, progress=progress)
+        counts = pipe.run(read_paths(args.paths, max_item_bytes=settings.max_item_bytes), strict=not args.skip_bad, on_reject=report, progress=progress)
         progress.close()
         total = store.counts()
     report.summary()

@@ -153,8 +153,9 @@ class Pipeline:
             pending, rejected = self._accept(part, counts, seen, strict, on_reject)
             with self.store.transaction():
                 self._record_run(run_id, started)
-                for r in rejected:
-                    self.store.insert_rejection(r.origin, r.reason, r.malformed, r.raw, run_id)
+                for r in rejected:  # raw bytes kept up to max_item_bytes, whatever a reader held
+                    self.store.insert_rejection(r.origin, r.reason, r.malformed, r.raw[: self.settings.max_item_bytes],
+                                                run_id)
             ordered = [a for a in stream_order(pending) if a.id != _STORED]
             total += len(ordered)
             for start in range(0, len(ordered), self.settings.batch_size):

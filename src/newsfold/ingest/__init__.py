@@ -79,8 +79,12 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             raise InputError(f"no such file or directory: {path}")
 
 
-def read_paths(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> Iterator[Item]:
-    """All items of all files under ``paths``, in file order then position in file."""
+def read_paths(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None,
+               max_item_bytes: int | None = None) -> Iterator[Item]:
+    """All items of all files under ``paths``, in file order then position in file.
+
+    ``max_item_bytes`` bounds what the line and row readers hold of one item (JSONL, CSV); the
+    other formats have fixed caps of their own, and the pipeline rejects any larger item."""
     for path in iter_files(paths):
         try:
             name = fmt or sniff(path)
@@ -90,4 +94,4 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) 
         except OSError as exc:
             yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}")
             continue
-        yield from reader(path)
+        yield from (reader(path, max_item_bytes) if name in ("jsonl", "csv") else reader(path))
