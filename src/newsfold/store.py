@@ -408,9 +408,13 @@ class Store:
             where.append("first_date < ?")
             args.append(before)
             span = self.get_meta("max_story_span_days")
-            if span is not None:  # no story ends later than it began plus the longest span: bounds the scan
+            try:  # no story ends later than it began plus the longest span: bounds the scan
+                bound = (datetime.fromisoformat(before) + timedelta(days=float(span) + 1)).isoformat() if span else None
+            except (OverflowError, ValueError):  # past year 9999: no bound
+                bound = None
+            if bound is not None:
                 where.append("COALESCE(last_date, '') < ?")
-                args.append((datetime.fromisoformat(before) + timedelta(days=float(span) + 1)).isoformat())
+                args.append(bound)
         if query:
             matches = self._search_count(query)
             if matches == 0:
