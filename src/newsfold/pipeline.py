@@ -77,6 +77,7 @@ class Pipeline:
             "embedder": self.embedder.name,
             "pair_model": self.model.version,
             "dedup": self.detector.version,
+            "dedup_threshold": str(settings.dedup_threshold),
             "link": f"thr={settings.link_threshold},win={settings.window_days},"
             f"cand={settings.max_candidates},members={settings.members_per_story},lead={settings.lead_words}",
         }
@@ -100,7 +101,10 @@ class Pipeline:
             return
         old = json.loads(stored)
         # The embedding model and copy signatures must match what is stored; other changes are recorded per run.
-        for key in ("embedder", "dedup"):
+        for key in ("embedder", "dedup", "dedup_threshold"):
+            if key not in old:  # a store from before the key was recorded: record it now
+                old[key] = self.versions[key]
+                self.store.set_meta("versions", json.dumps(old))
             if old.get(key) != self.versions[key]:
                 raise StoreError(
                     f"store was built with {key} {old.get(key)!r}, not {self.versions[key]!r}: "

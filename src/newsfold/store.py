@@ -142,7 +142,9 @@ class Store:
         self._lock_fd = lock_fd
 
     @classmethod
-    def open(cls, directory: str | os.PathLike[str]) -> Store:
+    def open(cls, directory: str | os.PathLike[str], holder: str = "newsfold") -> Store:
+        """Open to write, taking the writer lock; ``holder`` (with the pid) is written into the lock
+        file, so a process refused the lock can say who holds it."""
         import fcntl
 
         path = Path(directory)
@@ -155,7 +157,9 @@ class Store:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise StoreError(f"another newsfold process is writing to {path}; wait for it to finish") from None
+            raise StoreError(_lock_message(path)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{holder} (pid {os.getpid()})".encode(), 0)
         try:
             conn = _connect(path / DB_NAME, readonly=False)
             conn.executescript(SCHEMA)
@@ -485,6 +489,17 @@ class Store:
 _ARTICLE_COLS = (
     "seq, id, title, text, date, source, url, lang, summary_only, origin, duplicate_of, story_id, score"
 )
+
+
+def _lock_message(path: Path) -> str:
+    try:
+        holder = (path / "writer.lock").read_text(errors="replace").strip()[:200]
+    except OSError:
+        holder = ""
+    if holder.startswith("newsfold serve"):
+        return (f"{holder} holds the writer lock of {path} for as long as it runs: stop the server, or send "
+                "the articles to it (POST /api/articles)")
+    return f"another newsfold process{f' ({holder})' if holder else ''} is writing to {path}; wait for it to finish"
 
 
 def _headline(text: str, limit: int = 120) -> str:
