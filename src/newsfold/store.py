@@ -499,7 +499,7 @@ def _lock_message(path: Path) -> str:
     if holder.startswith("newsfold serve"):
         return (f"{holder} holds the writer lock of {path} for as long as it runs: stop the server, or send "
                 "the articles to it (POST /api/articles)")
-    return f"another newsfold process{f' ({holder})' if holder else ''} is writing to {path}; wait for it to finish"
+    return f"another newsfold process is writing to {path}; wait for it to finish"
 
 
 def _headline(text: str, limit: int = 120) -> str:

@@ -25,7 +25,7 @@ _THAI_RE = re.compile(f"[{_THAI}]")
 _SCRIPT_PARTS = regex.compile(f"[{_KANA}{_HAN}{_HANGUL}{_THAI}\\p{{M}}ー々]+|[^{_KANA}{_HAN}{_HANGUL}{_THAI}]+")
 _SENT_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(]?[^\W\d_])|\n\s*\n|\n(?=[\"“«]?[A-ZÀ-Þ])")
 # A capitalised word that is not all caps noise; joined with the next ones into a name.
-_CAP = re.compile(r"^[A-ZÀ-ÞĀ-ſ][\w'’\-]*$")
+_CAP = regex.compile(r"^[\p{Lu}\p{Lt}][\w'’\-]*$")  # any cased script: Latin, Cyrillic, Greek, Armenian...
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[,. ]\d{3})+(?:[.,]\d+)?(?![\w])|(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
 # Words capitalised before a name that are not part of it (articles, honorifics).
 _NAME_PREFIXES = {"the", "a", "an", "mr", "mrs", "ms", "dr", "der", "die", "das", "el", "la", "los", "las", "le",
@@ -71,6 +71,11 @@ def tokens(text: str, lang: str = "") -> list[str]:
     return out
 
 
+def segmented_word_count(text: str) -> int:
+    """Words of a text with Chinese, Japanese, Korean or Thai in it, as their segmenters cut it; 0 otherwise."""
+    return len(tokens(text)) if _SEGMENTED.search(text) else 0
+
+
 def script_lang(word: str, han_lang: str = "zh") -> str:
     """The language whose segmenter and word list serve a word, by its script ('' for spaced ones)."""
     if _THAI_RE.search(word):
@@ -92,6 +97,7 @@ def _segment(run: str, lang: str) -> tuple[str, ...]:
 
             parts = word_tokenize(run, engine="newmm", keep_whitespace=False)
         else:
+            _quiet_jieba()
             from wordfreq import tokenize
 
             parts = tokenize(run, lang)
@@ -268,9 +274,20 @@ def _segmented_names(text: str, han_lang: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _quiet_jieba() -> None:
+    """jieba logs its dictionary loading at DEBUG level to stderr: kept off the CLI's output."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
 @lru_cache(maxsize=20_000)
 def _tagged(run: str, lang: str) -> tuple[tuple[str, bool], ...]:
     if lang == "zh":
+        _quiet_jieba()
         import jieba.posseg
 
         return tuple((w.word, w.flag in _JIEBA_NAME_FLAGS) for w in jieba.posseg.cut(run) if w.word.strip())
