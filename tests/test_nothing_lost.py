@@ -35,8 +35,8 @@ from newsfold.pipeline import Pipeline
 from newsfold.similarity import PairModel
 from newsfold.store import Store
 
-EXAMPLES = int(os.environ.get("NEWSFOLD_NOTHING_LOST_EXAMPLES", "150"))
-HTTP_EXAMPLES = int(os.environ.get("NEWSFOLD_NOTHING_LOST_HTTP_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("NEWSFOLD_NOTHING_LOST_EXAMPLES", "220"))
+HTTP_EXAMPLES = int(os.environ.get("NEWSFOLD_NOTHING_LOST_HTTP_EXAMPLES", "120"))
 FAST = Settings(embedder="hash-bow", api_token="tok", max_item_bytes=20_000)
 CASES: Counter[str] = Counter()
 _ENGINE: dict[str, object] = {}
@@ -70,9 +70,9 @@ def _json_line(r: dict, ascii_only: bool) -> bytes:
 def inputs(draw: st.DrawFn) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     lines = draw(st.lists(st.one_of(st.tuples(row, st.booleans()).map(lambda t: _json_line(*t)), junk_line),
-                          min_size=1, max_size=12))
+                          min_size=10, max_size=40))
     files["a.jsonl"] = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
-    rows = draw(st.lists(row, max_size=4))
+    rows = draw(st.lists(row, max_size=8))
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["id", "text", "title", "lang"])
@@ -164,7 +164,7 @@ http_article = st.fixed_dictionaries({"id": st.text(min_size=1, max_size=12), "t
 
 @settings(max_examples=HTTP_EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
-@given(st.lists(http_article, min_size=1, max_size=30))
+@given(st.lists(http_article, min_size=5, max_size=40))
 def test_every_article_posted_is_accounted_for(client: TestClient, articles: list[dict]) -> None:
     body = json.dumps({"articles": articles})  # escapes: a lone surrogate arrives as JSON allows it
     auth = {"Authorization": "Bearer tok", "Content-Type": "application/json"}

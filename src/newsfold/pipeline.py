@@ -152,6 +152,7 @@ class Pipeline:
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         started = datetime.now(timezone.utc).isoformat()
         seen: dict[str, str] = {}
+        self._rejected_origins: dict[str, int] = {}
         done = total = 0
         for part in _chunks(items, chunk):
             pending, rejected = self._accept(part, counts, seen, strict, on_reject)
@@ -192,6 +193,9 @@ class Pipeline:
         def reject(r: Rejection) -> None:
             if strict and r.malformed:
                 raise InputError(r.reason, r.origin)
+            uses = self._rejected_origins[r.origin] = self._rejected_origins.get(r.origin, 0) + 1
+            if uses > 1:  # two items of one run from one origin (an id twice in one POST): both kept
+                r = Rejection(f"{r.origin}~{uses}", r.reason, r.raw, r.malformed)
             counts.rejected += 1
             rejections.append(r)
             if on_reject:
