@@ -109,7 +109,7 @@ def test_a_stalled_body_is_refused_in_time(tmp_path: Path) -> None:
     assert sent[0]["status"] == 408 and time.monotonic() - started < 5
 
 
-def test_an_idle_connection_is_closed(tmp_path: Path) -> None:
+def test_idle_and_slow_connections_are_closed(tmp_path: Path) -> None:
     db = tmp_path / "store"
     run_cli("ingest", str(write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": TEXT.format(n=1)}])),
             "--db", str(db), *FAST)
@@ -132,6 +132,19 @@ def test_an_idle_connection_is_closed(tmp_path: Path) -> None:
             started = time.monotonic()
             assert conn.recv(1) == b""  # closed by the server without a request
             assert time.monotonic() - started < 15
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+            conn.sendall(b"GET /api/stats HTTP/1.1\r\nHost: x\r\n")
+            started = time.monotonic()
+            for _ in range(25):  # a header line every second: never idle, never finished
+                time.sleep(1)
+                try:
+                    conn.sendall(b"X-Slow: 1\r\n")
+                except OSError:
+                    break
+            assert 8 < time.monotonic() - started < 20
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:  # a prompt client is served
+            conn.sendall(b"GET /api/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert conn.recv(100).startswith(b"HTTP/1.1 200")
     finally:
         server.terminate()
         server.wait(30)

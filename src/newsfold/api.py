@@ -565,16 +565,40 @@ def serve(db: str | Path, settings: Settings, host: str = "127.0.0.1", port: int
         sock.close()
 
 
+HEADER_TIMEOUT_S = 10.0  # longest a request's line and headers may take to arrive
+
+
 def _idle_timeout_protocol() -> type:
     """uvicorn's HTTP protocol with its keep-alive timer also started when a connection opens, so a
-    client that connects and sends nothing is closed like an idle keep-alive connection."""
+    client that connects and sends nothing is closed like an idle keep-alive connection, and a
+    request whose headers trickle in for over HEADER_TIMEOUT_S is closed too."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class IdleTimeoutProtocol(HttpToolsProtocol):
+        _header_timer: Any = None
+
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
                                                                 self.timeout_keep_alive_handler)
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._header_timer = self.loop.call_later(HEADER_TIMEOUT_S, self._headers_too_slow)
+
+        def on_headers_complete(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            super().connection_lost(exc)
+
+        def _headers_too_slow(self) -> None:
+            if not self.transport.is_closing():
+                self.transport.close()
 
     return IdleTimeoutProtocol
 
