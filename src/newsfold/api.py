@@ -10,6 +10,7 @@ pages answer HTML.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import re
@@ -259,23 +260,32 @@ class Writer:
 
     def ingest(self, articles: list[ArticleIn]) -> dict[str, Any]:
         from .ingest.tabular import from_record
-        from .model import Rejection
-        from .pipeline import Pipeline
+        from .model import Article, Rejection
+        from .pipeline import Pipeline, storable
 
         items = []
         for a in articles:
             row = a.model_dump()
-            items.append(from_record(row, f"http:{a.id}", json.dumps(row, ensure_ascii=False).encode()))
+            raw = json.dumps(row, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            items.append(storable(from_record(row, f"http:{a.id}", raw)))
         with self._lock:
             if self._pipeline is None:
-                self._store = Store.open(self.db)
+                self._store = Store.open(self.db, holder="newsfold serve")
                 self._pipeline = Pipeline(self._store, self.settings, embedder=self.engines.embedder())
             rejected: list[Rejection] = []
-            counts = self._pipeline.run(items, strict=False, on_reject=rejected.append)
+            try:
+                counts = self._pipeline.run(items, strict=False, on_reject=rejected.append)
+            except BaseException:
+                # Nothing of the failed batch was committed; the next request starts from the store.
+                self._store.close()  # type: ignore[union-attr]
+                self._store = self._pipeline = None
+                raise
             placed = []
-            for a in articles:
+            for item in items:
+                if not isinstance(item, Article):
+                    continue
                 row = self._store.conn.execute(  # type: ignore[union-attr]
-                    "SELECT id, story_id, duplicate_of FROM articles WHERE id=?", (a.id,)).fetchone()
+                    "SELECT id, story_id, duplicate_of FROM articles WHERE id=?", (item.id,)).fetchone()
                 if row is not None:
                     placed.append(dict(row))
         return {"counts": counts.as_dict(), "articles": placed,
@@ -319,12 +329,31 @@ def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, list[dict[st
     return f"invalid request: {text}", details
 
 
-class Guard:
-    """ASGI wrapper: refuse bodies over ``max_body`` bytes (413) and add security headers to every answer."""
+BODY_TIMEOUT_S = 60.0  # longest a request body may take to arrive (a slower client gets 408)
+TOKEN_PATHS = {"/api/articles"}  # POST here needs the token, checked before the body is read
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+
+def check_token(api_token: str, authorization: str) -> tuple[int, str]:
+    """(0, "") when the header carries the token; else the status (403 ingest off, 401) and why."""
+    if not api_token:
+        return 403, "HTTP ingest is disabled: start the server with the api_token setting"
+    scheme, _, given = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), api_token.encode()):
+        return 401, "missing or wrong token: send 'Authorization: Bearer <api_token>'"
+    return 0, ""
+
+
+class Guard:
+    """ASGI wrapper: the token of a write checked before its body (401/403), bodies over ``max_body``
+    bytes refused (413), a body that stalls for ``BODY_TIMEOUT_S`` refused (408), and security headers
+    on every answer."""
+
+    def __init__(self, app: ASGIApp, max_body: int, api_token: str | None = None,
+                 body_timeout: float = BODY_TIMEOUT_S) -> None:
         self.app = app
         self.max_body = max_body
+        self.api_token = api_token
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -336,13 +365,31 @@ class Guard:
                 message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
             await send(message)
 
-        declared = dict(scope.get("headers", [])).get(b"content-length")
+        async def refuse(status: int, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+            body = json.dumps({"error": {"status": status, "message": message, "details": []}}).encode()
+            await send_with_headers({"type": "http.response.start", "status": status,
+                                     "headers": [(b"content-type", b"application/json"),
+                                                 (b"content-length", str(len(body)).encode()), *headers]})
+            await send({"type": "http.response.body", "body": body})
+
+        headers = dict(scope.get("headers", []))
+        if self.api_token is not None and scope["method"] == "POST" and scope["path"] in TOKEN_PATHS:
+            status, why = check_token(self.api_token, headers.get(b"authorization", b"").decode("latin-1"))
+            if status:
+                await refuse(status, why, ((b"www-authenticate", b"Bearer"),) if status == 401 else ())
+                return
+        declared = headers.get(b"content-length")
         too_big = declared is not None and (not declared.isdigit() or int(declared) > self.max_body)
         body_chunks: list[Message] = []
         if not too_big and scope["method"] in ("POST", "PUT", "PATCH"):
             size = 0
+            deadline = asyncio.get_running_loop().time() + self.body_timeout
             while True:  # read the whole body first (it is bounded), counting chunked bodies too
-                message = await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
+                except asyncio.TimeoutError:
+                    await refuse(408, f"request body not received within {self.body_timeout:g} s")
+                    return
                 body_chunks.append(message)
                 size += len(message.get("body", b""))
                 if size > self.max_body:
@@ -351,12 +398,7 @@ class Guard:
                 if message["type"] != "http.request" or not message.get("more_body", False):
                     break
         if too_big:
-            body = json.dumps({"error": {"status": 413, "message": f"request body over {self.max_body} bytes: "
-                                         "send fewer articles per request", "details": []}}).encode()
-            await send_with_headers({"type": "http.response.start", "status": 413,
-                                     "headers": [(b"content-type", b"application/json"),
-                                                 (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            await refuse(413, f"request body over {self.max_body} bytes: send fewer articles per request")
             return
 
         async def replay() -> Message:
@@ -375,7 +417,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
+def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes: int = MAX_BODY_BYTES,
+               body_timeout: float = BODY_TIMEOUT_S) -> ASGIApp:
     """The ASGI app over the store in ``db`` (which must exist)."""
     db = Path(db)
     settings = settings or Settings()
@@ -489,18 +532,16 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
         credentials: Credentials,
     ) -> dict[str, Any]:
         """Add articles (as in JSONL input) to the store; bad ones are rejected with reasons, never dropped."""
-        if not settings.api_token:
-            raise StarletteHTTPException(403, "HTTP ingest is disabled: start the server with the api_token setting")
-        given = credentials.credentials if credentials else ""
-        if not hmac.compare_digest(given.encode(), settings.api_token.encode()):
-            raise StarletteHTTPException(401, "missing or wrong token: send 'Authorization: Bearer <api_token>'",
-                                         headers={"WWW-Authenticate": "Bearer"})
+        # Guard has checked the token before the body was read; checked again here for the app alone.
+        status, why = check_token(settings.api_token, f"Bearer {credentials.credentials}" if credentials else "")
+        if status:
+            raise StarletteHTTPException(status, why, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
         return writer.ingest(body.articles)
 
     from .web.pages import mount_pages
 
     mount_pages(app)
-    return Guard(app, max_body_bytes)
+    return Guard(app, max_body_bytes, settings.api_token, body_timeout)
 
 
 def serve(db: str | Path, settings: Settings, host: str = "127.0.0.1", port: int = 8000,
@@ -515,9 +556,51 @@ def serve(db: str | Path, settings: Settings, host: str = "127.0.0.1", port: int
     announce(f"Serving {db} at http://{shown}:{sock.getsockname()[1]}/ "
              "(JSON API under /api, spec at /api/openapi.json; Ctrl-C stops)")
     try:
-        uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
+        # An idle connection is closed after 5 s (also before its first request), a stalled body
+        # after BODY_TIMEOUT_S (Guard), and at most 1,000 connections are served at once (503 beyond).
+        config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=5,
+                                limit_concurrency=1000, timeout_graceful_shutdown=10, http=_idle_timeout_protocol())
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
+
+
+HEADER_TIMEOUT_S = 10.0  # longest a request's line and headers may take to arrive
+
+
+def _idle_timeout_protocol() -> type:
+    """uvicorn's HTTP protocol with its keep-alive timer also started when a connection opens, so a
+    client that connects and sends nothing is closed like an idle keep-alive connection, and a
+    request whose headers trickle in for over HEADER_TIMEOUT_S is closed too."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class IdleTimeoutProtocol(HttpToolsProtocol):
+        _header_timer: Any = None
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._header_timer = self.loop.call_later(HEADER_TIMEOUT_S, self._headers_too_slow)
+
+        def on_headers_complete(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            super().connection_lost(exc)
+
+        def _headers_too_slow(self) -> None:
+            if not self.transport.is_closing():
+                self.transport.close()
+
+    return IdleTimeoutProtocol
 
 
 def _bind(host: str, port: int) -> socket.socket:

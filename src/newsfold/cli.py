@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import sqlite3
 import sys
 import tempfile
 import time
@@ -56,8 +58,16 @@ def _settings(args: argparse.Namespace) -> config.Settings:
     return config.load(getattr(args, "config", None), overrides)
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """Text for a terminal line: control characters (a newline, an ANSI escape) written as escapes."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _report_reject(r: Rejection) -> None:
-    print(f"skipped {r.origin}: {r.reason}", file=sys.stderr)
+    print(f"skipped {shown(r.origin)}: {shown(r.reason)}", file=sys.stderr)
 
 
 class _RejectReport:
@@ -92,25 +102,55 @@ def _print_stories(stories: list[dict[str, Any]]) -> None:
 
 # -- commands ---------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import read_paths
-    from .pipeline import Pipeline
-    from .store import Store
-
     settings = _settings(args)
-    with Store.open(args.db) as store:
-        pipe = Pipeline(store, settings)
-        report = _RejectReport()
-        progress = Progress("ingest")
-        counts = pipe.run(read_paths(args.paths), strict=not args.skip_bad, on_reject=report, progress=progress)
-        progress.close()
-        total = store.counts()
-    report.summary()
+    new_store = not Path(args.db).exists()
+    try:
+        counts, total = _ingest(args, settings)
+    except BaseException:
+        if new_store:  # nothing of a failed first ingest is worth keeping if nothing was stored
+            _remove_if_empty(Path(args.db))
+        raise
     print(
         f"read {counts.items} items: {counts.articles} new articles, {counts.duplicates} copies, "
         f"{counts.already_stored} already stored, {counts.rejected} rejected; {counts.new_stories} new stories. "
         f"Store: {total['articles']} articles in {total['stories']} stories."
     )
     return 0
+
+
+def _remove_if_empty(db: Path) -> None:
+    """Remove a store directory this command created, if it holds no article and no rejection."""
+    import shutil
+
+    from .store import DB_NAME
+
+    if not db.is_dir() or {p.name for p in db.iterdir()} - {"writer.lock", DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm"}:
+        return
+    if (db / DB_NAME).exists():
+        try:
+            with sqlite3.connect(f"file:{db / DB_NAME}?mode=ro", uri=True) as conn:
+                if any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in ("articles", "rejections")):
+                    return
+        except sqlite3.Error:
+            return
+    shutil.rmtree(db, ignore_errors=True)
+
+
+def _ingest(args: argparse.Namespace, settings: Any) -> tuple[Any, dict[str, int]]:
+    from .ingest import read_paths
+    from .pipeline import Pipeline
+    from .store import Store
+
+    with Store.open(args.db, holder="newsfold ingest") as store:
+        pipe = Pipeline(store, settings)
+        report = _RejectReport()
+        progress = Progress("ingest")
+        counts = pipe.run(read_paths(args.paths, max_item_bytes=settings.max_item_bytes), strict=not args.skip_bad,
+                          on_reject=report, progress=progress)
+        progress.close()
+        total = store.counts()
+    report.summary()
+    return counts, total
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
@@ -178,7 +218,7 @@ def cmd_rejects(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for r in rows:
-            print(f"{r['origin']}: {r['reason']} ({r['raw_bytes'] or 0} raw bytes kept)")
+            print(f"{shown(r['origin'])}: {shown(r['reason'])} ({r['raw_bytes'] or 0} raw bytes kept)")
     return 0
 
 
@@ -395,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except NewsfoldError as exc:
-        print(f"newsfold: error: {exc}", file=sys.stderr)
+        print(f"newsfold: error: {shown(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("newsfold: interrupted; the store keeps every whole batch written so far", file=sys.stderr)

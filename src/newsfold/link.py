@@ -189,6 +189,9 @@ class StoryLinker:
         else:
             story_id, score = story_id_for(article_id), (scored[0][1] if scored else 0.0)
         self.add(feats, story_id)
+        last = self.stories_[story_id].last
+        if last is not None and last.timestamp() < self.horizon():
+            self.evict()  # a back-dated story already beyond the horizon: a restart would not hold it either
         return story_id, score
 
 

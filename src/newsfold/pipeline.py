@@ -9,6 +9,7 @@ ended and ends in the same store as one clean run.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -76,10 +77,21 @@ class Pipeline:
             "embedder": self.embedder.name,
             "pair_model": self.model.version,
             "dedup": self.detector.version,
+            "dedup_threshold": str(settings.dedup_threshold),
             "link": f"thr={settings.link_threshold},win={settings.window_days},"
             f"cand={settings.max_candidates},members={settings.members_per_story},lead={settings.lead_words}",
         }
         self._check_versions()
+        self._restore()
+
+    def _rebuild(self) -> None:
+        """Copy detector and linker anew from the store: after a batch that was not committed, the
+        in-memory state holds nothing that the store does not (a re-sent article is new again)."""
+        self.detector = CopyDetector(self.settings.dedup_threshold, self.settings.minhash_perm,
+                                     self.settings.shingle_words)
+        self.linker = StoryLinker(self.model, threshold=self.linker.threshold, window_days=self.linker.window_days,
+                                  max_candidates=self.linker.max_candidates,
+                                  members_per_story=self.linker.members_per_story)
         self._restore()
 
     def _check_versions(self) -> None:
@@ -89,7 +101,10 @@ class Pipeline:
             return
         old = json.loads(stored)
         # The embedding model and copy signatures must match what is stored; other changes are recorded per run.
-        for key in ("embedder", "dedup"):
+        for key in ("embedder", "dedup", "dedup_threshold"):
+            if key not in old:  # a store from before the key was recorded: record it now
+                old[key] = self.versions[key]
+                self.store.set_meta("versions", json.dumps(old))
             if old.get(key) != self.versions[key]:
                 raise StoreError(
                     f"store was built with {key} {old.get(key)!r}, not {self.versions[key]!r}: "
@@ -137,18 +152,25 @@ class Pipeline:
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         started = datetime.now(timezone.utc).isoformat()
         seen: dict[str, str] = {}
+        self._rejected_origins: dict[str, int] = {}
         done = total = 0
         for part in _chunks(items, chunk):
             pending, rejected = self._accept(part, counts, seen, strict, on_reject)
             with self.store.transaction():
                 self._record_run(run_id, started)
-                for r in rejected:
-                    self.store.insert_rejection(r.origin, r.reason, r.malformed, r.raw, run_id)
+                for r in rejected:  # raw bytes kept up to max_item_bytes, whatever a reader held
+                    self.store.insert_rejection(r.origin, r.reason, r.malformed, r.raw[: self.settings.max_item_bytes],
+                                                run_id)
             ordered = [a for a in stream_order(pending) if a.id != _STORED]
             total += len(ordered)
             for start in range(0, len(ordered), self.settings.batch_size):
                 batch = ordered[start : start + self.settings.batch_size]
-                self._process_batch(batch, run_id, counts)
+                try:
+                    self._process_batch(batch, run_id, counts)
+                except Exception:
+                    if not self.store.conn.in_transaction:  # the store is usable: match it again
+                        self._rebuild()
+                    raise
                 done += len(batch)
                 if progress:
                     progress(done, total)
@@ -171,6 +193,9 @@ class Pipeline:
         def reject(r: Rejection) -> None:
             if strict and r.malformed:
                 raise InputError(r.reason, r.origin)
+            uses = self._rejected_origins[r.origin] = self._rejected_origins.get(r.origin, 0) + 1
+            if uses > 1:  # two items of one run from one origin (an id twice in one POST): both kept
+                r = Rejection(f"{r.origin}~{uses}", r.reason, r.raw, r.malformed)
             counts.rejected += 1
             rejections.append(r)
             if on_reject:
@@ -178,6 +203,10 @@ class Pipeline:
 
         for item in chunk:
             counts.items += 1
+            item = storable(item)
+            if self.store.known_rejection(item.origin):  # rejected by an earlier run: recorded once
+                counts.already_stored += 1
+                continue
             if isinstance(item, Rejection):
                 reject(item)
                 continue
@@ -189,6 +218,8 @@ class Pipeline:
                 reject(art)
                 continue
             stored_origin = self.store.known_article(art.id)
+            if stored_origin is not None and stored_origin != art.origin and self.store.same_raw(art.id, art.raw):
+                stored_origin = art.origin  # the same item under another spelling of its path (or moved)
             if stored_origin == art.origin:
                 counts.already_stored += 1
                 # Still part of the ordering: an undated article sorts by the dated one before it in
@@ -262,6 +293,31 @@ class Pipeline:
             for row in rows:
                 self.store.insert_article(row)
             self.store.refresh_stories(sorted(set(story_of.values())))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ID_CONTROL = re.compile("[\x00-\x1f\x7f]+")
+
+
+def _escaped(s: str) -> str:
+    """A lone surrogate as U+FFFD; a file name's undecodable byte (surrogate-escaped) as ``\\xNN``."""
+    def one(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "\ufffd"
+
+    return _SURROGATE.sub(one, s) if _SURROGATE.search(s) else s
+
+
+def storable(item: Item) -> Item:
+    """The item with text SQLite can store (no lone surrogates anywhere) and an id a URL can name
+    (control characters, a newline say, become one space)."""
+    if isinstance(item, Rejection):
+        return item if not (_SURROGATE.search(item.origin) or _SURROGATE.search(item.reason)) else \
+            Rejection(_escaped(item.origin), _escaped(item.reason), item.raw, item.malformed)
+    fields = {k: _escaped(getattr(item, k)) for k in ("text", "title", "source", "url", "lang", "origin")}
+    fields["id"] = _ID_CONTROL.sub(" ", _escaped(item.id)).strip() or "\ufffd"
+    changed = {k: v for k, v in fields.items() if v != getattr(item, k)}
+    return item.with_(**changed) if changed else item
 
 
 def _chunks(items: Iterable[Item], size: int | None) -> Iterator[list[Item]]:

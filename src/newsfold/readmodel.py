@@ -67,7 +67,8 @@ def decode_cursor(order: str, cursor: str) -> list[Any]:
     ok = (isinstance(data, list) and len(data) in (3, 4) and data[0] in ("newest", "largest")
           and len(data) == (4 if data[0] == "largest" else 3)
           and isinstance(data[-1], int) and isinstance(data[-2], str)
-          and (len(data) == 3 or isinstance(data[1], int)))
+          and (len(data) == 3 or isinstance(data[1], int))
+          and all(-(2**63) <= v < 2**63 for v in data[1:] if isinstance(v, int)))  # SQLite's integers
     if not ok:
         raise InputError("cursor is not one this server gave out: pass next_cursor from the previous page unchanged")
     if data[0] != order:
@@ -86,7 +87,8 @@ def list_stories(store: Store, q: StoryQuery) -> dict[str, Any]:
         lang=q.lang or None,
         outlet=q.outlet or None,
         since=q.date_from.isoformat() if q.date_from else None,
-        before=(q.date_to + timedelta(days=1)).isoformat() if q.date_to else None,
+        # The day after date_to; after the last day there is (9999-12-31) there is nothing to cut
+        before=(q.date_to + timedelta(days=1)).isoformat() if q.date_to and q.date_to < date.max else None,
         query=fts_query(q.q),
     )
     return {"stories": [story_summary(s) for s in stories],

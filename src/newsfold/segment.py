@@ -14,6 +14,7 @@ from itertools import pairwise
 # opening quote or a digit; a lower-case word after the stop means it was an abbreviation ("6 a.m. to").
 _STOP = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«„(\[]?[^\W_])")
 _BREAK = re.compile(r"\n\s*")
+_CJK_STOP = re.compile(r"[。！？]+[」』）】\"”’]*")  # Chinese and Japanese end sentences with no space after
 ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "lt", "col", "capt", "sgt",
     "no", "nr", "vs", "etc", "inc", "corp", "ltd", "co", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct",
@@ -50,6 +51,7 @@ def sentence_spans(text: str) -> list[Span]:
         rest = text[m.end():m.end() + 1]
         if not rest or not rest.islower():
             cuts.append(m.start())
+    cuts += [m.end() for m in _CJK_STOP.finditer(text)]
     cuts = sorted(set(cuts)) + [len(text)]
     spans = []
     for a, b in pairwise(cuts):
@@ -91,4 +93,6 @@ def clause_spans(sentence: str, min_words: int = 3) -> list[Span]:
 
 
 def word_count(text: str) -> int:
-    return len(_WORDS.findall(text))
+    from .text import segmented_word_count
+
+    return segmented_word_count(text) or len(_WORDS.findall(text))

@@ -142,7 +142,9 @@ class Store:
         self._lock_fd = lock_fd
 
     @classmethod
-    def open(cls, directory: str | os.PathLike[str]) -> Store:
+    def open(cls, directory: str | os.PathLike[str], holder: str = "newsfold") -> Store:
+        """Open to write, taking the writer lock; ``holder`` (with the pid) is written into the lock
+        file, so a process refused the lock can say who holds it."""
         import fcntl
 
         path = Path(directory)
@@ -155,7 +157,9 @@ class Store:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise StoreError(f"another newsfold process is writing to {path}; wait for it to finish") from None
+            raise StoreError(_lock_message(path)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{holder} (pid {os.getpid()})".encode(), 0)
         try:
             conn = _connect(path / DB_NAME, readonly=False)
             conn.executescript(SCHEMA)
@@ -219,6 +223,9 @@ class Store:
         """The origin of a stored article with this id, or None."""
         row = self.conn.execute("SELECT origin FROM articles WHERE id=?", (article_id,)).fetchone()
         return None if row is None else str(row[0])
+
+    def same_raw(self, article_id: str, raw: bytes) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id=? AND raw=?", (article_id, raw)).fetchone() is not None
 
     def known_rejection(self, origin: str) -> bool:
         return self.conn.execute("SELECT 1 FROM rejections WHERE origin=?", (origin,)).fetchone() is not None
@@ -405,9 +412,13 @@ class Store:
             where.append("first_date < ?")
             args.append(before)
             span = self.get_meta("max_story_span_days")
-            if span is not None:  # no story ends later than it began plus the longest span: bounds the scan
+            try:  # no story ends later than it began plus the longest span: bounds the scan
+                bound = (datetime.fromisoformat(before) + timedelta(days=float(span) + 1)).isoformat() if span else None
+            except (OverflowError, ValueError):  # past year 9999: no bound
+                bound = None
+            if bound is not None:
                 where.append("COALESCE(last_date, '') < ?")
-                args.append((datetime.fromisoformat(before) + timedelta(days=float(span) + 1)).isoformat())
+                args.append(bound)
         if query:
             matches = self._search_count(query)
             if matches == 0:
@@ -478,6 +489,17 @@ class Store:
 _ARTICLE_COLS = (
     "seq, id, title, text, date, source, url, lang, summary_only, origin, duplicate_of, story_id, score"
 )
+
+
+def _lock_message(path: Path) -> str:
+    try:
+        holder = (path / "writer.lock").read_text(errors="replace").strip()[:200]
+    except OSError:
+        holder = ""
+    if holder.startswith("newsfold serve"):
+        return (f"{holder} holds the writer lock of {path} for as long as it runs: stop the server, or send "
+                "the articles to it (POST /api/articles)")
+    return f"another newsfold process is writing to {path}; wait for it to finish"
 
 
 def _headline(text: str, limit: int = 120) -> str:

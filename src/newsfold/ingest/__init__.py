@@ -6,6 +6,7 @@ on the extension; every reader yields ``Article | Rejection`` with ``origin`` se
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -60,24 +61,40 @@ _DETECTORS: list[tuple[str, Callable[[bytes, str], bool]]] = [
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files under the given paths, recursively, in a stable (sorted) order; hidden files skipped."""
+    """Files under the given paths, recursively, in a stable (sorted) order; hidden files skipped.
+
+    Paths are made absolute (``..`` and ``.`` resolved, symbolic links kept), so origins, and the
+    ids made from them, do not depend on how a path was spelled or where the command ran.
+    """
     for p in paths:
-        path = Path(p)
+        path = Path(os.path.abspath(p))
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if not name.startswith("."):
                         yield Path(root) / name
-        elif path.is_file():
-            yield path
+        elif os.path.lexists(path):
+            yield path  # a file, or something else that read_paths turns into a rejection
         else:
             raise InputError(f"no such file or directory: {path}")
 
 
-def read_paths(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) -> Iterator[Item]:
-    """All items of all files under ``paths``, in file order then position in file."""
+def read_paths(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None,
+               max_item_bytes: int | None = None) -> Iterator[Item]:
+    """All items of all files under ``paths``, in file order then position in file.
+
+    ``max_item_bytes`` bounds what the line and row readers hold of one item (JSONL, CSV); the
+    other formats have fixed caps of their own, and the pipeline rejects any larger item."""
     for path in iter_files(paths):
+        try:
+            mode = path.stat().st_mode  # through a symbolic link: what would be read
+        except OSError as exc:
+            yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}", malformed=False)
+            continue
+        if not stat.S_ISREG(mode):  # a FIFO would block, /dev/zero never end
+            yield Rejection(str(path), "not a regular file (a device, FIFO or socket): not read", malformed=False)
+            continue
         try:
             name = fmt or sniff(path)
             reader = READERS[name]
@@ -86,4 +103,4 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], fmt: str | None = None) 
         except OSError as exc:
             yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}")
             continue
-        yield from reader(path)
+        yield from (reader(path, max_item_bytes) if name in ("jsonl", "csv") else reader(path))

@@ -20,6 +20,16 @@ MAX_FEED_BYTES = 100_000_000
 _LANG = re.compile(r"^\s*([a-zA-Z]{2,3})(?![a-zA-Z])")
 
 
+_BAD_CHARREF = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{1,12})|0*([0-9]{1,20}));")
+
+
+def _charref(m: re.Match[bytes]) -> bytes:
+    """A reference to no character (a lone surrogate, past U+10FFFF) made U+FFFD: feedparser raises on
+    it and the whole feed would be lost."""
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else m.group()
+
+
 def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
     """Every entry of a feed document; the whole document is one Rejection if no entry can be read."""
     if len(data) > MAX_FEED_BYTES:
@@ -29,7 +39,7 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
         import feedparser
 
         # A stream, never bytes or str: feedparser treats those as a file name or URL to open.
-        parsed = feedparser.parse(io.BytesIO(data))
+        parsed = feedparser.parse(io.BytesIO(_BAD_CHARREF.sub(_charref, data)))
     except Exception as exc:  # feedparser's loose parser is sgmllib; broken markup raises many kinds
         yield Rejection(origin, f"feed parsing failed: {type(exc).__name__}: {str(exc)[:200]}", data)
         return

@@ -30,6 +30,7 @@ _DATE_PARAMS = {
     "original_date": True,
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
     "max_date": "2099-12-31",  # the default (today) would drop pages dated ahead of the machine clock
+    "deferred_url_extractor": True,  # a date in the URL only after the page's own metadata
 }
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{1,40})""", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html\b[^>]{0,500}?\blang\s*=\s*["']?\s*([a-zA-Z]{2,3})(?![a-zA-Z])""", re.IGNORECASE)
@@ -180,7 +181,7 @@ def extract_page(
         id=stable_id(page_url, origin),
         text=body,
         title=title,
-        date=parse_date(doc.date) or fallback_date,
+        date=page_date(text) or parse_date(doc.date) or fallback_date,
         source=host_of(page_url) or (doc.sitename or "").strip(),
         url=page_url,
         lang=lang.group(1).lower() if lang else "",
@@ -236,6 +237,65 @@ def _head_metadata(text: str, body: str) -> _PageMeta:
     meta.sitename = props.get("og:site_name", "")
     meta.date = next((props[k] for k in _META_DATES if props.get(k)), "")
     return meta
+
+
+# Publication-date metadata, most specific first; values keep their time of day.
+_PUBLISHED_KEYS = ("article:published_time", "og:published_time", "datepublished", "article.published",
+                   "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "dc.date.issued", "dcterms.issued",
+                   "dc.date", "date")
+
+
+def page_date(text: str) -> datetime | None:
+    """The publication date the page states about itself, with its time: ``<meta>`` (Open Graph,
+    schema.org itemprop, Dublin Core...), JSON-LD ``datePublished``, then a ``<time datetime>``.
+
+    Read before htmldate's answer, which takes a date in the URL first and drops the time of day
+    ("/2016/11/10/" over "2016-11-09T11:05Z"); None when the page states none.
+    """
+    import json
+
+    import lxml.html
+    from lxml import etree
+
+    try:
+        tree = lxml.html.document_fromstring(text)
+    except (etree.LxmlError, ValueError):
+        return None
+    found: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        value = (el.get("content") or el.get("datetime") or "").strip()
+        if key in _PUBLISHED_KEYS and value and key not in found:
+            found[key] = value
+    candidates = [found[k] for k in _PUBLISHED_KEYS if k in found]
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            candidates += list(_json_ld_dates(json.loads(script.text or "")))
+        except (ValueError, RecursionError):
+            continue
+    times = tree.xpath("//time[@datetime]")
+    preferred = [t for t in times if (t.get("itemprop") or "").lower() == "datepublished" or t.get("pubdate") is not None]
+    candidates += [t.get("datetime") for t in preferred + times]
+    for value in candidates[:50]:
+        if len(value) >= 8 and any(c.isdigit() for c in value):
+            date = parse_date(value)
+            if date is not None and 1990 <= date.year <= 2099:
+                return date
+    return None
+
+
+def _json_ld_dates(value: Any, depth: int = 0) -> Iterator[str]:
+    if depth > 8:
+        return
+    if isinstance(value, dict):
+        if isinstance(value.get("datePublished"), str):
+            yield value["datePublished"]
+        for v in value.values():
+            if isinstance(v, (dict, list)):
+                yield from _json_ld_dates(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value[:100]:
+            yield from _json_ld_dates(v, depth + 1)
 
 
 def _one_line(exc: BaseException) -> str:

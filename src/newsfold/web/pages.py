@@ -109,12 +109,17 @@ def render_error(request: Request, status: int, message: str) -> Response:
                                       status_code=status)
 
 
+def _same_page(request: Request, **params: Any) -> str:
+    """A link to this page with other query parameters: relative, never built from the Host header."""
+    return "?" + request.url.include_query_params(**params).query
+
+
 def _stories_page(request: Request, template: str, q: readmodel.StoryQuery) -> HTMLResponse:
     store = request.app.state.readers.get()
     result = readmodel.list_stories(store, q)
     more = None
     if result["next_cursor"]:
-        more = str(request.url.include_query_params(cursor=result["next_cursor"]))
+        more = _same_page(request, cursor=result["next_cursor"])
     context = {"items": [_story_item(s) for s in result["stories"]], "more": more, "query": q, "q": q.q or "",
                "langs": store.story_values("lang"), "outlets": store.story_values("outlet", 300),
                "filtered": bool(q.lang or q.outlet or q.date_from or q.date_to or q.q), "first_page": not q.cursor}
@@ -172,7 +177,7 @@ async def story_page(
             lambda: readmodel.story_detail(readers.get(), story_id, articles, with_coverage=False))
     more = None
     if story["articles_shown"] < story["size"] and articles < MAX_STORY_PAGE_ARTICLES:
-        more = str(request.url.include_query_params(articles=MAX_STORY_PAGE_ARTICLES))
+        more = _same_page(request, articles=MAX_STORY_PAGE_ARTICLES)
     coverage = readmodel.cached_coverage(story)
     context = {"story": story, "groups": readmodel.fold_copies(story["articles"]), "more": more,
                "chart": _charts.get(("chart", *readmodel.story_version(story)), lambda: _chart_svg(story)),
