@@ -1,6 +1,6 @@
 """Quality on the shared labelled data, through the public commands.
 
-    python bench/quality.py [--json] [--only giveme5w1h|ecbplus|semeval] [--set NAME=VALUE ...]
+    python bench/quality.py [--json] [--worst] [--only giveme5w1h|ecbplus|semeval] [--set NAME=VALUE ...]
 
 Clustering: each file is written without its labels, run through ``newsfold cluster``, and
 scored with B-cubed and pairwise precision/recall/F1 against the ``cluster`` labels.
@@ -48,7 +48,26 @@ def run_cluster(path: Path, tmp: Path, extra: list[str]) -> dict:
     pp, pr, pf = pairwise_f1(gold, pred)
     return {"articles": len(rows), "gold_stories": len(set(gold)), "stories": len(set(pred)),
             "bcubed_p": bp, "bcubed_r": br, "bcubed_f1": bf, "pair_p": pp, "pair_r": pr, "pair_f1": pf,
-            "wrong_merge_gaps": wrong_merge_gaps(rows, gold, pred), "seconds": secs}
+            "wrong_merge_gaps": wrong_merge_gaps(rows, gold, pred), "worst": worst(rows, gold, pred), "seconds": secs}
+
+
+def worst(rows: list[dict], gold: list[str], pred: list[str], n: int = 8) -> dict:
+    """The gold events cut into most stories and the stories mixing most events, each with the days its
+    dated articles span: where the errors are, not only how many."""
+    dates = [parse_date(r.get("date")) or dateline(r["text"], r.get("lang") or "") for r in rows]
+
+    def groups(by: list[str], other: list[str]) -> list[dict]:
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, key in enumerate(by):
+            members[key].append(i)
+        out = []
+        for key, m in members.items():
+            ds = sorted(dates[i] for i in m if dates[i])
+            out.append({"id": key, "articles": len(m), "parts": len({other[i] for i in m}),
+                        "span_days": (ds[-1] - ds[0]).days if ds else None})
+        return sorted(out, key=lambda g: (-g["parts"], -g["articles"], g["id"]))[:n]
+
+    return {"split_events": groups(gold, pred), "mixed_stories": groups(pred, gold)}
 
 
 def wrong_merge_gaps(rows: list[dict], gold: list[str], pred: list[str]) -> dict:
@@ -91,6 +110,7 @@ def run_similarity(path: Path, tmp: Path, extra: list[str]) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--worst", action="store_true", help="also list the most split events and most mixed stories")
     ap.add_argument("--only", choices=[*CLUSTER_SETS, "semeval"], action="append")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = ap.parse_args()
@@ -112,6 +132,10 @@ def main() -> int:
             print(f"{name:<11} B3 P/R/F1 {r['bcubed_p']:.3f}/{r['bcubed_r']:.3f}/{r['bcubed_f1']:.3f}  "
                   f"pair P/R/F1 {r['pair_p']:.3f}/{r['pair_r']:.3f}/{r['pair_f1']:.3f}  "
                   f"stories {r['stories']} (gold {r['gold_stories']}), {r['articles']} articles, {r['seconds']:.1f}s")
+            if args.worst:
+                for kind, label in (("split_events", "stories"), ("mixed_stories", "events")):
+                    print(f"{'':<11} {kind}: " + "; ".join(f"{g['id']} {g['articles']} articles in {g['parts']} {label}"
+                                                          f" over {g['span_days']} days" for g in r["worst"][kind]))
             w = r["wrong_merge_gaps"]
             print(f"{'':<11} wrongly merged pairs {w['pairs']}, {w['dated']} dated: median {w['median_days']} days apart, "
                   f"{w['within_3_days']} within 3 days")

@@ -51,7 +51,8 @@ HELP: dict[str, str] = {
     "minhash_perm": "MinHash permutations per article (more: finer copy detection, more storage)",
     "shingle_words": "words per shingle for copy detection",
     "max_candidates": "stories scored per article, nearest by embedding among those in the time window",
-    "members_per_story": "articles of a candidate story (nearest by embedding) whose mean same-event probability scores it",
+    "members_per_story": "articles of a candidate story whose mean same-event probability scores it: nearest in time "
+                         "to a dated article, nearest by embedding to an undated one",
     "lead_words": "words of the body embedded together with the title",
     "batch_size": "articles embedded and written per transaction",
     "max_item_bytes": "input items larger than this are rejected as too large",

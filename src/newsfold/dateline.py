@@ -16,7 +16,8 @@ MAX_WORDS = 14  # a dateline is short; anything longer is a sentence
 # Words a dateline line may carry besides the date itself.
 _LABEL = re.compile(
     r"^\W*(?:(?:first|last)\s+)?(?:published|posted|updated|modified|created|date|dated|on|"
-    r"veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b\W*",
+    r"veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b"
+    r"(?:\s+(?:on|am|le|el|il|em|op))?\b\W*",
     re.IGNORECASE,
 )
 _HAS_NUMBER_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}\b")
