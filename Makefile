@@ -27,7 +27,7 @@ demo: setup
 	$(BIN)/newsfold demo
 
 test: setup-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 bench-quality: setup-test
 	cd bench && ../$(BIN)/python quality.py
