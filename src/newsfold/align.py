@@ -88,7 +88,7 @@ def make_units(texts: Sequence[str], langs: Sequence[str]) -> list[Unit]:
     units = []
     for d, (text, lang) in enumerate(zip(texts, langs)):
         pos = 0
-        for span in sentence_spans(text):
+        for span in sentence_spans(text, lang):
             if word_count(span.text) < MIN_FACT_WORDS:
                 continue
             toks = T.tokens(span.text)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import align
+from . import align, boilerplate
 from . import text as T
 from .config import Settings
 from .embed import Embedder, get_embedder
@@ -85,10 +85,11 @@ def _as_doc(a: Any, order: int) -> _Doc:
     from .normalize import parse_date
 
     date = getattr(a, "date", None)
+    lang = getattr(a, "lang", "") or ""
     return _Doc(
-        id=str(a.id), title=getattr(a, "title", "") or "", text=a.text or "",
+        id=str(a.id), title=getattr(a, "title", "") or "", text=boilerplate.strip(a.text or "", lang),
         date=parse_date(date) if date is not None else None,
-        source=getattr(a, "source", "") or "", lang=getattr(a, "lang", "") or "",
+        source=getattr(a, "source", "") or "", lang=lang,
         duplicate_of=getattr(a, "duplicate_of", None), order=order,
     )
 
@@ -151,7 +152,7 @@ def compare_articles(
 def _compare(docs: list[_Doc], originals: list[_Doc], copy_of: dict[str, str], embedder: Embedder) -> Coverage:
     units = align.make_units([d.text for d in originals], [d.lang for d in originals])
     doc_quotes = [find_quotes(d.text, d.lang) for d in originals]
-    quote_pieces = [[_pieces(q) for q in qs] for qs in doc_quotes]
+    quote_pieces = [[_pieces(q, d.lang) for q in qs] for qs, d in zip(doc_quotes, originals)]
     flat_pieces = [p for qs in quote_pieces for ps in qs for p in ps]
     vecs = align.embed_cached(embedder, [u.text for u in units] + flat_pieces)
     unit_vecs, piece_vecs = vecs[: len(units)], vecs[len(units):]
@@ -170,8 +171,8 @@ def _compare(docs: list[_Doc], originals: list[_Doc], copy_of: dict[str, str], e
     )
 
 
-def _pieces(q: Quote) -> list[str]:
-    parts = [s.text for s in sentence_spans(q.text) if word_count(s.text) >= 3]
+def _pieces(q: Quote, lang: str) -> list[str]:
+    parts = [s.text for s in sentence_spans(q.text, lang) if word_count(s.text) >= 3]
     return parts or [q.text]
 
 
