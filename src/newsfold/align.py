@@ -31,6 +31,30 @@ DETAIL_COSINE = 0.6  # ... nor one this close in meaning to any sentence of anot
 DETAIL_MIN_WORDS = 4
 NEAR_COSINE = 0.35  # sentences of other articles checked for a clause's words
 EMBED_CACHE = 20_000
+# The alignment encoder: use-m3 is fast and good within one of its 16 languages; across languages, and
+# in any language it does not cover (Czech, Ukrainian, Croatian ...), multilingual-e5-small (about 100
+# languages, some 15 times slower) finds translations far better (bench/coverage_quality.py).
+FAST_EMBEDDER, BROAD_EMBEDDER = "use-m3", "e5-small"
+FAST_LANGS = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
+# Cosines of one encoder onto the scale the thresholds above are on (use-m3's): ``(cos - anchor) * slope
+# + PAIR_SCORE``. e5-small's cosines are compressed (unrelated sentences about 0.77, translations about
+# 0.90): its anchor 0.82 is the best same-fact cutoff on either half of the dev pairs (0.825 and 0.820,
+# each checked on the other half: F1 0.967 and 0.970); the slope spreads its range as wide as use-m3's.
+COSINE_SCALE = {"e5-small": (0.82, 4.6)}
+
+
+def alignment_embedder(langs: AbstractSet[str]) -> str:
+    """The encoder for one comparison: use-m3 for articles all in one language it covers, else e5-small."""
+    return FAST_EMBEDDER if len(langs) == 1 and set(langs) <= FAST_LANGS else BROAD_EMBEDDER
+
+
+def cosines(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosines of the rows of ``a`` and ``b`` (unit vectors of encoder ``name``) on the common scale."""
+    sims = a @ b.T
+    if name in COSINE_SCALE:
+        anchor, slope = COSINE_SCALE[name]
+        sims = (sims - anchor) * slope + PAIR_SCORE
+    return sims
 
 _cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -113,7 +137,7 @@ def _binary(rows: Sequence[AbstractSet[str]]) -> np.ndarray:
     return m
 
 
-def pair_scores(units: list[Unit], vecs: np.ndarray) -> np.ndarray:
+def pair_scores(units: list[Unit], vecs: np.ndarray, encoder: str = FAST_EMBEDDER) -> np.ndarray:
     """Score of every sentence pair; pairs within one article are -inf."""
     n = len(units)
     if n == 0:
@@ -135,7 +159,7 @@ def pair_scores(units: list[Unit], vecs: np.ndarray) -> np.ndarray:
     shared_nums = nums @ nums.T
     has_nums = nums.sum(axis=1) > 0
     conflict = np.outer(has_nums, has_nums) & (shared_nums == 0)
-    score = (vecs @ vecs.T) + 0.25 * (lex @ lex.T) + 0.05 * name_overlap
+    score = cosines(encoder, vecs, vecs) + 0.25 * (lex @ lex.T) + 0.05 * name_overlap
     score += np.minimum(0.2, 0.08 * shared_nums) - 0.08 * conflict
     docs = np.array([u.doc for u in units])
     score[docs[:, None] == docs[None, :]] = -np.inf
@@ -201,7 +225,7 @@ def _coverage(items: dict[str, float], other: Unit) -> float:
 def find_details(facts: list[Fact], units: list[Unit], vecs: np.ndarray, embedder: Embedder) -> None:
     """Fill ``fact.details`` for facts that several articles share."""
     candidates: list[tuple[Fact, int, str]] = []
-    near = (vecs @ vecs.T) >= NEAR_COSINE
+    near = cosines(embedder.name, vecs, vecs) >= NEAR_COSINE
     for fact in facts:
         for u in fact.units:
             near[u, fact.units] = True
@@ -248,13 +272,13 @@ def find_details(facts: list[Fact], units: list[Unit], vecs: np.ndarray, embedde
     for v, ts in version_clauses.items():
         rows[v] = clause_vecs[k: k + len(ts)]
         k += len(ts)
-    sims = cvecs @ vecs.T
+    sims = cosines(embedder.name, cvecs, vecs)
     doc_of = np.array([x.doc for x in units])
     for (fact, u, text), row, cvec in zip(candidates, sims, cvecs):
         best = float(row[doc_of != units[u].doc].max(initial=-1.0))
         for v in fact.units + fact.restated:
             if units[v].doc != units[u].doc and len(rows[v]):
-                best = max(best, float((rows[v] @ cvec).max()))
+                best = max(best, float(cosines(embedder.name, rows[v], cvec[None, :]).max()))
         if best < DETAIL_COSINE:
             fact.details.setdefault(u, []).append(text)
 

@@ -13,6 +13,9 @@ from itertools import pairwise
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a capital, an
 # opening quote or a digit; a lower-case word after the stop means it was an abbreviation ("6 a.m. to").
 _STOP = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«„(\[]?[^\W_])")
+# Chinese and Japanese end a sentence with a full-width stop and no space after it.
+_CJK_STOP = re.compile(r"[。！？]+[」』”’）)]*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _BREAK = re.compile(r"\n\s*")
 ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "lt", "col", "capt", "sgt",
@@ -22,7 +25,7 @@ ABBREVIATIONS = frozenset({
 # Abbreviations of one language only ("art." ends many an English sentence but abbreviates German "Artikel").
 LANG_ABBREVIATIONS = {
     "en": frozenset("drs messrs mmes sens reps govs gens rev hon atty supt det cpl pvt adm maj cmdr lieut brig "
-                    "fig approx dept univ assn bros mt ft est no. nos pp ed eds ph.d u.n a.m p.m".split()),
+                    "fig approx dept univ assn bros mt ft nos pp ph.d".split()),
     "de": frozenset("abs art bd bzgl d.h dipl evtl ggf hr fr inkl jh jhd mio mrd nr str sog u.a usw vgl z.t "
                     "geb gest ing mag min max dt engl franz ital span chr v.chr n.chr".split()),
     "fr": frozenset("mm me mes ste cf env bd av éd p.ex vol chap mgr pr".split()),
@@ -68,6 +71,7 @@ def sentence_spans(text: str, lang: str = "") -> list[Span]:
         if letter.islower():
             continue
         cuts.append(m.end())
+    cuts += [m.end() for m in _CJK_STOP.finditer(text)]
     for m in _BREAK.finditer(text):
         rest = text[m.end():m.end() + 1]
         if not rest or not rest.islower():
@@ -113,4 +117,8 @@ def clause_spans(sentence: str, min_words: int = 3) -> list[Span]:
 
 
 def word_count(text: str) -> int:
-    return len(_WORDS.findall(text))
+    """Words; in Chinese and Japanese, which do not space words, every two characters count as one."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(_WORDS.findall(text))
+    return len(_WORDS.findall(_CJK.sub(" ", text))) + (cjk + 1) // 2
