@@ -24,7 +24,7 @@ _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)|\n")
 _ATTRIBUTION_WORDS = 14  # how far past a quote its speaker may stand
 
 SPEECH_VERBS = """
-said says told tells added adds declared declares assured noted notes wrote writes tweeted retweeted explained
+said says told tells advised advises suggests recommended recommends asserted asserts added adds declared declares assured noted notes wrote writes tweeted retweeted explained
 explains insisted warned warns stated states announced argued argues claimed continued replied recalled stressed
 urged called described acknowledged admitted cautioned observed remarked commented conceded vowed promised asked shouted
 sagte sagt sagten erklärte erklärt betonte betont meinte meint fügte warnte warnt schrieb versprach kündigte teilte
@@ -187,8 +187,8 @@ class _People:
             else:
                 parts[-1].append(w)
         for i, part in enumerate(parts):
-            if not part or any(_fold(w) in NOT_PERSON_F for w in part):
-                continue
+            if not part or (self.person_words is None and any(_fold(w) in NOT_PERSON_F for w in part)):
+                continue  # without a recogniser, "Street", "Council", "Cruz Roja" mark no person
             name = strip_titles(part if i == 0 else ["of", *part])
             name = self._person_run(name)
             if not name or len(name) > 4 or any(w.isupper() and len(w) > 1 for w in name):  # US, UN, AP
@@ -197,12 +197,12 @@ class _People:
                 known = self.by_last.get(_fold(name[0]))
                 if known:
                     return known
-                if allow_single and T.idf(_fold(name[0]), self.lang) >= T.RARE_IDF and (
-                        self.person_words is not None or self.lang not in NOUN_CAPITALISING):
-                    return name[0]
+                if allow_single and (self.person_words is not None or (
+                        T.idf(_fold(name[0]), self.lang) >= T.RARE_IDF and self.lang not in NOUN_CAPITALISING)):
+                    return name[0]  # a recogniser's person, or a rare word (a lone German noun is no name)
                 continue
-            if all(T.idf(_fold(w), self.lang) < 3.0 for w in name):  # "City Hall", "Old Quarter"
-                continue
+            if self.person_words is None and all(T.idf(_fold(w), self.lang) < 3.0 for w in name):
+                continue  # "City Hall", "Old Quarter"; a recogniser knows "Robert Stone" is a person
             return " ".join(name)
         return None
 
