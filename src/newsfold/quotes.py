@@ -342,6 +342,8 @@ def find_quotes(text: str, lang: str = "en", persons: Collection[str] | None = N
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         tail_end = min(_sentence_end(text, m.end()), line_end)
+        if m.group(2).rstrip()[-1:] in ".!?…" and text[m.end():tail_end].lstrip()[:1].isupper():
+            tail_end = m.end()  # the quotation closed its sentence: what follows is the next one
         nxt = _QUOTE.search(text, m.end())
         if nxt and nxt.start() < tail_end:
             tail_end = nxt.start()
