@@ -77,6 +77,9 @@ def test_sentences_keep_abbreviations_of_each_language() -> None:
     assert len(sentence_spans("Nach Art. 5 Abs. 3 ist das erlaubt. Dann ging er.", "de")) == 2
     assert len(sentence_spans("La Sra. Brenn llegó al puerto. Luego se fue.", "es")) == 2
     assert len(sentence_spans("MM. Lund et Ferre sont venus au port. Puis ils sont partis.", "fr")) == 2
+    # Chinese and Japanese: a full-width stop ends a sentence with no space after it
+    assert [s.text for s in sentence_spans("港口周二关闭。部长表示修复需要六周！", "zh")] == ["港口周二关闭。", "部长表示修复需要六周！"]
+    assert len(sentence_spans("港は火曜日に閉鎖された。修理には六週間かかる。", "ja")) == 2
 
 
 def _mentions_boilerplate(values: list[str]) -> list[str]:
