@@ -1,0 +1,14 @@
+"""Every ISO 639-1 language code (183), for tests that must not crash on any language."""
+
+ISO_639_1 = tuple(
+    "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz "
+    "ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii "
+    "ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi "
+    "mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw "
+    "sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk "
+    "ur uz ve vi vo wa wo xh yi yo za zh zu".split()
+)
+# Not language codes: what a JSONL "lang" field or a page's <html lang> may hold all the same.
+JUNK_LANGS = ("é", "xx", "zz-ZZ", "und", "None", "123", "en_US", "ja-JP-x-private", "\u0000", "\ud800",
+              " ", "en-", "-", "x" * 40, "中文", "root", "i-klingon", "sgn-BE-FR")
+assert len(ISO_639_1) == 183
