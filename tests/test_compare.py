@@ -188,3 +188,26 @@ def test_cli_compare_unknown_input(tmp_path: Path, demo_store: Path) -> None:
     assert proc.returncode == 2 and "--db" in proc.stderr
     proc = run_cli("compare", "no-such-article", "--db", str(demo_store), check=False)
     assert proc.returncode == 4 and "no-such-article" in proc.stderr
+
+
+# -- a language use-m3 does not cover ----------------------------------------------------------
+QUAY_EN = """The old quay wall at Lennick collapsed on Tuesday night after three days of heavy rain.
+Harbour Minister Ilse Varga said the repairs would start on Monday and take six weeks.
+A concert planned for Saturday at the fish market has been cancelled by the organisers.
+Around forty fishing boats have been stuck in the harbour since the collapse.
+The port engineer Marek Osei warned in 2019 that the wall was failing."""
+QUAY_CS = """Stará přístavní zeď v Lennicku se v úterý v noci zřítila po třech dnech vydatných dešťů.
+Ministryně pro přístavy Ilse Vargová uvedla, že opravy začnou v pondělí a potrvají šest týdnů.
+Od zřícení zůstává v přístavu uvězněno asi čtyřicet rybářských lodí.
+Městská knihovna bude kvůli rekonstrukci střechy až do konce měsíce zavřená.
+Přístavní inženýr Marek Osei už v roce 2019 varoval, že zeď je v havarijním stavu."""
+
+
+def test_czech_translation_shares_its_facts_and_keeps_its_own() -> None:
+    cov = compare_articles([Article(id="en", text=QUAY_EN, lang="en"), Article(id="cs", text=QUAY_CS, lang="cs")])
+    pairs = {(f.versions["en"].split()[1], f.versions["cs"].split()[0]) for f in cov.shared}
+    assert pairs == {("old", "Stará"), ("Minister", "Ministryně"), ("forty", "Od"), ("port", "Přístavní")}
+    assert cov.unique["en"] == ["A concert planned for Saturday at the fish market has been cancelled by the organisers."]
+    # (a clause naming "Ilse Vargová" may be taken for a detail: the inflected name is not matched)
+    assert "Městská knihovna bude kvůli rekonstrukci střechy až do konce měsíce zavřená." in cov.unique["cs"]
+    assert not set(cov.unique["cs"]) & {f.versions["cs"] for f in cov.shared}  # no shared sentence listed whole

@@ -46,10 +46,29 @@ def test_english_speakers(harbour: dict[str, str | None], quote: str, speaker: s
     assert harbour[quote] == speaker
 
 
-def test_scare_quotes_are_not_quotations(harbour: dict[str, str | None]) -> None:
-    assert "fair" not in harbour
-    assert "a matter for later" in harbour  # four words: kept, with no speaker claimed
-    assert harbour["a matter for later"] is None
+def test_short_quotes_inside_an_attribution(harbour: dict[str, str | None]) -> None:
+    # "rated ... and called it": the council's words, even one of them; the council is no person
+    assert "fair" in harbour and harbour["fair"] is None
+    assert "a matter for later" in harbour and harbour["a matter for later"] is None
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ('The so-called "experts" stayed at home while the quay was repaired.', "en"),
+    ('On the ferry, Ilse Varga read "The Harbour at Night Again" for the third time.', "en"),
+    ("Im Hafen las Talia Brenn den Roman „Der Wächter am Kai“ zu Ende.", "de"),
+    ("Die Partei „Liga für den Neuen Hafen“ trat zum ersten Mal an.", "de"),
+])
+def test_scare_quotes_titles_and_names_are_not_quotations(text: str, lang: str) -> None:
+    assert find_quotes(text, lang) == []
+
+
+def test_speakers_are_people_a_recogniser_names() -> None:
+    text = ('Senator Ilse Varga spoke in Port Lennick on Monday. "The harbour must reopen before the winter," '
+            'Varga told voters in Port Lennick. In Westreach Harbour "we will keep fighting for the fleet," she said.')
+    quotes = find_quotes(text, "en", persons=["Ilse Varga"])
+    assert [q.speaker for q in quotes] == ["Ilse Varga", "Ilse Varga"]
+    # without a recogniser, a place is taken for a speaker no more than with one
+    assert all(q.speaker != "Westreach Harbour" for q in find_quotes(text, "en", persons=[]))
 
 
 @pytest.mark.parametrize(("text", "lang", "quote"), [

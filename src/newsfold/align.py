@@ -31,6 +31,39 @@ DETAIL_COSINE = 0.6  # ... nor one this close in meaning to any sentence of anot
 DETAIL_MIN_WORDS = 4
 NEAR_COSINE = 0.35  # sentences of other articles checked for a clause's words
 EMBED_CACHE = 20_000
+# The alignment encoder: use-m3 is fast and good within one of its 16 languages; across languages, and
+# in any language it does not cover (Czech, Ukrainian, Croatian ...), multilingual-e5-small (about 100
+# languages, some 15 times slower) finds translations far better (bench/coverage_quality.py).
+FAST_EMBEDDER, BROAD_EMBEDDER = "use-m3", "e5-small"
+FAST_LANGS = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
+# Cosines of one encoder onto the scale the thresholds above are on (use-m3's): ``(cos - anchor) * slope
+# + PAIR_SCORE``. e5-small's cosines are compressed (unrelated sentences about 0.77, translations about
+# 0.90); the slope spreads its range as wide as use-m3's. The anchor: facts F1 on the dev pairs is flat
+# from 0.82 to 0.85 on either half (0.949-0.954, bench/coverage_quality.py --half); 0.84 keeps a
+# sentence on the same story that is no translation under the pair score (the demo's Spanish report).
+COSINE_SCALE = {"e5-small": (0.84, 4.6)}
+# For aligning sentences, an encoder with compressed cosines is read as a margin (Artetxe & Schwenk
+# 2019): a pair's cosine over the mean cosine of each sentence's MARGIN_K nearest sentences in the other
+# articles. Sentences of one story all lie close; a translation stands out from its neighbours, a
+# sentence on the same topic does not. ``(margin - anchor) * slope + PAIR_SCORE``; the anchor 1.035 is the
+# best on either half of the dev pairs (facts F1 0.945 and 0.953, each the other half's pick too), where a
+# raw cosine cutoff gave 0.950 and 0.954 but let same-story sentences pass (demo tests).
+MARGIN_K = 4
+MARGIN_SCALE = {"e5-small": (1.035, 8.0)}
+
+
+def alignment_embedder(langs: AbstractSet[str]) -> str:
+    """The encoder for one comparison: use-m3 for articles all in one language it covers, else e5-small."""
+    return FAST_EMBEDDER if len(langs) == 1 and set(langs) <= FAST_LANGS else BROAD_EMBEDDER
+
+
+def cosines(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosines of the rows of ``a`` and ``b`` (unit vectors of encoder ``name``) on the common scale."""
+    sims = a @ b.T
+    if name in COSINE_SCALE:
+        anchor, slope = COSINE_SCALE[name]
+        sims = (sims - anchor) * slope + PAIR_SCORE
+    return sims
 
 _cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -88,7 +121,7 @@ def make_units(texts: Sequence[str], langs: Sequence[str]) -> list[Unit]:
     units = []
     for d, (text, lang) in enumerate(zip(texts, langs)):
         pos = 0
-        for span in sentence_spans(text):
+        for span in sentence_spans(text, lang):
             if word_count(span.text) < MIN_FACT_WORDS:
                 continue
             toks = T.tokens(span.text)
@@ -113,7 +146,7 @@ def _binary(rows: Sequence[AbstractSet[str]]) -> np.ndarray:
     return m
 
 
-def pair_scores(units: list[Unit], vecs: np.ndarray) -> np.ndarray:
+def pair_scores(units: list[Unit], vecs: np.ndarray, encoder: str = FAST_EMBEDDER) -> np.ndarray:
     """Score of every sentence pair; pairs within one article are -inf."""
     n = len(units)
     if n == 0:
@@ -135,11 +168,34 @@ def pair_scores(units: list[Unit], vecs: np.ndarray) -> np.ndarray:
     shared_nums = nums @ nums.T
     has_nums = nums.sum(axis=1) > 0
     conflict = np.outer(has_nums, has_nums) & (shared_nums == 0)
-    score = (vecs @ vecs.T) + 0.25 * (lex @ lex.T) + 0.05 * name_overlap
-    score += np.minimum(0.2, 0.08 * shared_nums) - 0.08 * conflict
     docs = np.array([u.doc for u in units])
+    score = _margins(encoder, vecs, docs) if encoder in MARGIN_SCALE else cosines(encoder, vecs, vecs)
+    score += 0.25 * (lex @ lex.T) + 0.05 * name_overlap
+    score += np.minimum(0.2, 0.08 * shared_nums) - 0.08 * conflict
     score[docs[:, None] == docs[None, :]] = -np.inf
     return score
+
+
+def _margins(encoder: str, vecs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Margin scores of every pair (see MARGIN_SCALE), on the common scale, taken per pair of articles
+    as in bitext mining (a sentence's neighbours in the one other article), so a fact that many
+    articles share does not crowd its own neighbourhood."""
+    sims = vecs @ vecs.T
+    margin = np.zeros_like(sims)
+    rows = {d: np.nonzero(docs == d)[0] for d in np.unique(docs)}
+    for a, ra in rows.items():
+        for b, rb in rows.items():
+            if a >= b:
+                continue
+            block = sims[np.ix_(ra, rb)]
+            k = min(MARGIN_K, len(rb)), min(MARGIN_K, len(ra))
+            near_a = -np.sort(-block, axis=1)[:, : k[0]].mean(axis=1)
+            near_b = -np.sort(-block, axis=0)[: k[1], :].mean(axis=0)
+            m = block / np.maximum((near_a[:, None] + near_b[None, :]) / 2, 1e-6)
+            margin[np.ix_(ra, rb)] = m
+            margin[np.ix_(rb, ra)] = m.T
+    anchor, slope = MARGIN_SCALE[encoder]
+    return (margin - anchor) * slope + PAIR_SCORE
 
 
 def group_facts(units: list[Unit], score: np.ndarray) -> list[Fact]:
@@ -201,7 +257,7 @@ def _coverage(items: dict[str, float], other: Unit) -> float:
 def find_details(facts: list[Fact], units: list[Unit], vecs: np.ndarray, embedder: Embedder) -> None:
     """Fill ``fact.details`` for facts that several articles share."""
     candidates: list[tuple[Fact, int, str]] = []
-    near = (vecs @ vecs.T) >= NEAR_COSINE
+    near = cosines(embedder.name, vecs, vecs) >= NEAR_COSINE
     for fact in facts:
         for u in fact.units:
             near[u, fact.units] = True
@@ -248,13 +304,13 @@ def find_details(facts: list[Fact], units: list[Unit], vecs: np.ndarray, embedde
     for v, ts in version_clauses.items():
         rows[v] = clause_vecs[k: k + len(ts)]
         k += len(ts)
-    sims = cvecs @ vecs.T
+    sims = cosines(embedder.name, cvecs, vecs)
     doc_of = np.array([x.doc for x in units])
     for (fact, u, text), row, cvec in zip(candidates, sims, cvecs):
         best = float(row[doc_of != units[u].doc].max(initial=-1.0))
         for v in fact.units + fact.restated:
             if units[v].doc != units[u].doc and len(rows[v]):
-                best = max(best, float((rows[v] @ cvec).max()))
+                best = max(best, float(cosines(embedder.name, rows[v], cvec[None, :]).max()))
         if best < DETAIL_COSINE:
             fact.details.setdefault(u, []).append(text)
 

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from . import align
+from . import align, boilerplate
 from . import text as T
 from .config import Settings
 from .embed import Embedder, get_embedder
-from .entities import Entity, article_entities, rare_tokens
+from .entities import Entity, article_entities, person_names, rare_tokens
 from .quotes import Quote, find_quotes
 from .segment import sentence_spans, word_count
 
@@ -85,10 +85,11 @@ def _as_doc(a: Any, order: int) -> _Doc:
     from .normalize import parse_date
 
     date = getattr(a, "date", None)
+    lang = getattr(a, "lang", "") or ""
     return _Doc(
-        id=str(a.id), title=getattr(a, "title", "") or "", text=a.text or "",
+        id=str(a.id), title=getattr(a, "title", "") or "", text=boilerplate.strip(a.text or "", lang),
         date=parse_date(date) if date is not None else None,
-        source=getattr(a, "source", "") or "", lang=getattr(a, "lang", "") or "",
+        source=getattr(a, "source", "") or "", lang=lang,
         duplicate_of=getattr(a, "duplicate_of", None), order=order,
     )
 
@@ -139,28 +140,29 @@ def compare_articles(
     docs.sort(key=lambda d: (d.date is None, d.date or datetime.min, d.order))
     copy_of = _fold_copies(docs, settings, find_copies)
     originals = [d for d in docs if d.id not in copy_of]
-    embedder = embedder or get_embedder(settings.embedder)
+    embedder = embedder or get_embedder(align.alignment_embedder({d.lang or "?" for d in originals}))
     # Entity recognition runs beside the embedding: both spend their time in BLAS, which releases the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
         ents = pool.submit(lambda: {d.id: article_entities(d.text, d.lang, use_spacy) for d in originals})
-        coverage = _compare(docs, originals, copy_of, embedder)
+        coverage = _compare(docs, originals, copy_of, embedder, ents)
         coverage.articles = _articles_out(docs, originals, copy_of, ents.result())
     return coverage
 
 
-def _compare(docs: list[_Doc], originals: list[_Doc], copy_of: dict[str, str], embedder: Embedder) -> Coverage:
+def _compare(docs: list[_Doc], originals: list[_Doc], copy_of: dict[str, str], embedder: Embedder,
+             ents: Future[dict[str, list[Entity]]]) -> Coverage:
     units = align.make_units([d.text for d in originals], [d.lang for d in originals])
-    doc_quotes = [find_quotes(d.text, d.lang) for d in originals]
-    quote_pieces = [[_pieces(q) for q in qs] for qs in doc_quotes]
-    flat_pieces = [p for qs in quote_pieces for ps in qs for p in ps]
-    vecs = align.embed_cached(embedder, [u.text for u in units] + flat_pieces)
-    unit_vecs, piece_vecs = vecs[: len(units)], vecs[len(units):]
+    unit_vecs = align.embed_cached(embedder, [u.text for u in units])  # while the entities are found
+    found = ents.result()
+    doc_quotes = [find_quotes(d.text, d.lang, person_names(found[d.id])) for d in originals]
+    quote_pieces = [[_pieces(q, d.lang) for q in qs] for qs, d in zip(doc_quotes, originals)]
+    piece_vecs = align.embed_cached(embedder, [p for qs in quote_pieces for ps in qs for p in ps])
 
-    facts = align.group_facts(units, align.pair_scores(units, unit_vecs))
+    facts = align.group_facts(units, align.pair_scores(units, unit_vecs, embedder.name))
     align.find_details(facts, units, unit_vecs, embedder)
 
     shared, unique, first_seen = _facts_out(facts, units, originals)
-    quotes = _group_quotes(originals, doc_quotes, quote_pieces, piece_vecs)
+    quotes = _group_quotes(originals, doc_quotes, quote_pieces, piece_vecs, embedder.name)
     return Coverage(
         articles=[],
         shared=shared,
@@ -170,8 +172,8 @@ def _compare(docs: list[_Doc], originals: list[_Doc], copy_of: dict[str, str], e
     )
 
 
-def _pieces(q: Quote) -> list[str]:
-    parts = [s.text for s in sentence_spans(q.text) if word_count(s.text) >= 3]
+def _pieces(q: Quote, lang: str) -> list[str]:
+    parts = [s.text for s in sentence_spans(q.text, lang) if word_count(s.text) >= 3]
     return parts or [q.text]
 
 
@@ -206,7 +208,7 @@ def _facts_out(facts: list[align.Fact], units: list[align.Unit], originals: list
 
 
 def _group_quotes(originals: list[_Doc], doc_quotes: list[list[Quote]], pieces: list[list[list[str]]],
-                  piece_vecs: np.ndarray) -> list[CarriedQuote]:
+                  piece_vecs: np.ndarray, encoder: str) -> list[CarriedQuote]:
     """One entry per quotation, however many outlets and languages carry it."""
     items: list[tuple[int, Quote, np.ndarray]] = []
     row = 0
@@ -224,7 +226,7 @@ def _group_quotes(originals: list[_Doc], doc_quotes: list[list[Quote]], pieces: 
 
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            if items[i][0] != items[j][0] and float((items[i][2] @ items[j][2].T).max()) >= QUOTE_COSINE:
+            if items[i][0] != items[j][0] and float(align.cosines(encoder, items[i][2], items[j][2]).max()) >= QUOTE_COSINE:
                 parent[root(j)] = root(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):

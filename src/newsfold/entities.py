@@ -145,3 +145,11 @@ def _fold_surnames(entities: list[Entity]) -> list[Entity]:
     merged = [Entity(e.name, e.label, e.count + extra.get(e.name, 0)) for e in kept]
     # ties: full names first (a lone capitalised word may be a German noun)
     return sorted(merged, key=lambda e: (-e.count, -min(len(e.name.split()), 3), e.name))
+
+
+def person_names(entities: list[Entity]) -> list[str] | None:
+    """The names a recogniser labelled as people, or None where the entities come without labels
+    (no model for the language): then nothing says who is a person."""
+    if not any(e.label for e in entities):
+        return None
+    return [e.name for e in entities if e.label == "PERSON"]

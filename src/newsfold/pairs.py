@@ -7,6 +7,7 @@ from typing import Iterator
 
 import numpy as np
 
+from . import boilerplate
 from .embed import Embedder, get_embedder
 from .errors import InputError
 from .features import ArticleFeatures, extract, pair_vector
@@ -70,6 +71,8 @@ def prepare(articles: list[Article], embedder: Embedder, lead_words: int,
     normed = []
     for a in articles:
         n = normalize(a)
+        if isinstance(n, Article):  # page furniture ("Read More", image credits) is no evidence, nor a reason
+            n = n.with_(text=boilerplate.strip(n.text, n.lang) or n.text)
         normed.append(n if isinstance(n, Article) else a.with_(text=a.text or a.title or " ", lang=a.lang or "en",
                                                                 date=None))
     lead_texts = [lead(a.text, a.title, lead_words) for a in normed]

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from . import text as T
+from .entities import NOUN_CAPITALISING
 from .segment import ABBREVIATIONS, word_count
 
 _QUOTE = re.compile(r"([“\"„«‟])\s*([^“”\"„«»\n]+?)\s*([”\"“»])")
@@ -22,7 +24,7 @@ _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)|\n")
 _ATTRIBUTION_WORDS = 14  # how far past a quote its speaker may stand
 
 SPEECH_VERBS = """
-said says told tells added adds declared declares assured noted notes wrote writes tweeted retweeted explained
+said says told tells advised advises suggests recommended recommends asserted asserts added adds declared declares assured noted notes wrote writes tweeted retweeted explained
 explains insisted warned warns stated states announced argued argues claimed continued replied recalled stressed
 urged called described acknowledged admitted cautioned observed remarked commented conceded vowed promised asked shouted
 sagte sagt sagten erklärte erklärt betonte betont meinte meint fügte warnte warnt schrieb versprach kündigte teilte
@@ -33,6 +35,18 @@ dicho afirmado comentó recordó destacó según
 déclaré déclare dit affirmé affirme ajouté ajoute expliqué explique indiqué indique souligné souligne assuré assure
 lancé lance résumé résume estimé estime répété répète confié confie averti précisé précise martelé insisté prévenu rappelé
 commenté selon
+"""
+# Verbs that attribute an opinion or a characterisation: a short quote ("called it „überzogen“") in a
+# sentence with one of these (or a speech verb) is a quotation, not a scare quote.
+OPINION_VERBS = """
+called calls calling described describes describing termed dubbed labeled labelled branded denounced criticized
+criticised praised accused deemed referred blasted slammed mocked suggested charged contended maintained predicted
+quoted quoting cited saying telling writing asking adding arguing claiming promising insisting warning according
+nannte nennt nannten bezeichnete bezeichnet bezeichneten sprach spricht sprachen kritisierte kritisiert forderte fordert
+warf wirft lobte lobt beklagte beklagt attestiert attestierte bescheinigte zufolge laut verlangte verlangt befürchtet
+befürchtete meldete meldet berichtete berichtet hieß
+qualifié qualifie jugé juge dénoncé dénonce parlé évoqué évoque
+calificó califica consideró considera denunció denuncia calificado habló
 """
 PRONOUNS = "he she er sie il elle ella"
 # Words that open or sit inside a title before a name: dropped from the speaker ("Mayor Elena Voss").
@@ -57,6 +71,7 @@ civil navy army strait sea island county district region republic committee comm
 straße brücke stadt regierung ministerium polizei rat protección civil gobierno ministerio ayuntamiento policía
 guardia cruz roja consejo rue pont mairie gouvernement ministère conseil police protection line lines service
 """
+COMMON_IDF = 2.0  # a word more frequent than this (zipf 5.5: "beim", "but", "sie") is no name
 _JOINERS = frozenset({"of", "de", "del", "la", "le", "van", "von", "der", "da", "di", "du", "bin", "al"})
 # German compounds end in a title: "Notenbankchef", "Bürgermeisterin".
 _TITLE_SUFFIXES = ("chef", "chefin", "präsident", "präsidentin", "meister", "meisterin", "direktor", "direktorin",
@@ -93,6 +108,7 @@ def _folded(words: str) -> frozenset[str]:
 
 
 SPEECH_VERBS_F = _folded(SPEECH_VERBS)
+CUE_WORDS_F = SPEECH_VERBS_F | _folded(OPINION_VERBS)
 PRONOUNS_F = _folded(PRONOUNS)
 TITLES_F = _folded(TITLES)
 NOT_PERSON_F = _folded(NOT_PERSON)
@@ -144,8 +160,10 @@ def strip_titles(words: list[str]) -> list[str]:
 class _People:
     """The people an article names in full, so a surname, title or pronoun can be resolved to one."""
 
-    def __init__(self, text: str, lang: str) -> None:
+    def __init__(self, text: str, lang: str, persons: Collection[str] | None = None) -> None:
         self.lang = lang or "en"
+        # words of the names a recogniser (spaCy) labelled as people: a speaker must be made of them
+        self.person_words = None if persons is None else {_fold(w) for p in persons for w in p.split()}
         self.full: list[str] = []
         self.by_last: dict[str, str] = {}
         self.by_role: dict[str, str] = {}
@@ -169,22 +187,41 @@ class _People:
             else:
                 parts[-1].append(w)
         for i, part in enumerate(parts):
-            if not part or any(_fold(w) in NOT_PERSON_F for w in part):
-                continue
+            if not part or (self.person_words is None and any(_fold(w) in NOT_PERSON_F for w in part)):
+                continue  # without a recogniser, "Street", "Council", "Cruz Roja" mark no person
             name = strip_titles(part if i == 0 else ["of", *part])
+            name = self._person_run(name)
             if not name or len(name) > 4 or any(w.isupper() and len(w) > 1 for w in name):  # US, UN, AP
                 continue
             if len(name) == 1:
                 known = self.by_last.get(_fold(name[0]))
                 if known:
                     return known
-                if allow_single and T.idf(_fold(name[0]), self.lang) >= T.RARE_IDF:
-                    return name[0]
+                if allow_single and (self.person_words is not None or (
+                        T.idf(_fold(name[0]), self.lang) >= T.RARE_IDF and self.lang not in NOUN_CAPITALISING)):
+                    return name[0]  # a recogniser's person, or a rare word (a lone German noun is no name)
                 continue
-            if all(T.idf(_fold(w), self.lang) < 3.0 for w in name):  # "City Hall", "Old Quarter"
-                continue
+            if self.person_words is None and all(T.idf(_fold(w), self.lang) < 3.0 for w in name):
+                continue  # "City Hall", "Old Quarter"; a recogniser knows "Robert Stone" is a person
             return " ".join(name)
         return None
+
+    def _person_run(self, name: list[str]) -> list[str]:
+        """The longest run of ``name`` that can be a person's name: words a recogniser labelled as a
+        person's where there is one ("Bernie Sanders In" -> "Bernie Sanders", "New Hampshire" -> none),
+        else words that are not among the language's most frequent ("Leichen Beim Flugzeug" -> none)."""
+        if self.person_words is not None:
+            ok = [_fold(w) in self.person_words for w in name]
+        else:
+            ok = [T.idf(_fold(w), self.lang) > COMMON_IDF or w.lower() in _JOINERS for w in name]
+        best: list[str] = []
+        start = 0
+        for k in range(len(name) + 1):
+            if k == len(name) or not ok[k]:
+                if k - start > len(best):
+                    best = name[start:k]
+                start = k + 1
+        return best
 
     def first_person(self, toks: list[_Tok], allow_single: bool = True) -> str | None:
         """The first full name in ``toks``; failing that, a known or rare surname (a lone capitalised
@@ -254,6 +291,20 @@ def _speaker_near(tail: list[_Tok], head: list[_Tok], people: _People) -> tuple[
     return None, False
 
 
+def _cue(toks: list[_Tok]) -> int | None:
+    """Index of the first speech or opinion verb in ``toks`` (lower-case, so not a name), if any."""
+    return next((i for i, t in enumerate(toks) if t.text[0].islower() and _fold(t.text) in CUE_WORDS_F), None)
+
+
+def _name_like(body: str) -> bool:
+    """A title, a slogan or a name in quote marks ("Der Fänger im Roggen", "People's Power Party"): short,
+    no sentence punctuation, and at least half its words capitalised from the first on."""
+    words = [w for w in body.split() if any(c.isalpha() for c in w)]
+    if not words or len(words) > 8 or any(c in body for c in ".!?,;:"):
+        return False
+    return words[0][0].isupper() and sum(w[0].isupper() for w in words) >= 0.5 * len(words)
+
+
 def _sentence_end(text: str, pos: int) -> int:
     """End of the sentence that runs on from ``pos`` (an abbreviation's dot does not end it)."""
     for m in _SENTENCE_END.finditer(text, pos):
@@ -277,9 +328,10 @@ def _last_person_before(text: str, pos: int, people: _People, sentences: int = 3
     return None
 
 
-def find_quotes(text: str, lang: str = "en") -> list[Quote]:
-    """Quotations in ``text`` in order, each with its speaker where the text says who it is."""
-    people = _People(text, lang)
+def find_quotes(text: str, lang: str = "en", persons: Collection[str] | None = None) -> list[Quote]:
+    """Quotations in ``text`` in order, each with its speaker where the text says who it is; ``persons``,
+    the names a recogniser found as people in ``text``, restricts speakers to them."""
+    people = _People(text, lang, persons)
     found: list[Quote] = []
     last_speaker: str | None = None
     last_para_end = -1
@@ -290,6 +342,8 @@ def find_quotes(text: str, lang: str = "en") -> list[Quote]:
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         tail_end = min(_sentence_end(text, m.end()), line_end)
+        if m.group(2).rstrip()[-1:] in ".!?…" and text[m.end():tail_end].lstrip()[:1].isupper():
+            tail_end = m.end()  # the quotation closed its sentence: what follows is the next one
         nxt = _QUOTE.search(text, m.end())
         if nxt and nxt.start() < tail_end:
             tail_end = nxt.start()
@@ -308,8 +362,20 @@ def find_quotes(text: str, lang: str = "en") -> list[Quote]:
             if last_speaker and (same_para or (alone and next_para)) and word_count(body) >= 4:
                 speaker, attributed = last_speaker, True
         words = word_count(body)
-        if words < 2 or (words < 4 and not attributed):
-            continue  # scare quotes, titles, one-word ratings
+        if not attributed:
+            # a speech or opinion verb elsewhere in the sentence: "Klose nannte seinen Platzverweis „überzogen“"
+            sentence = head + _tokens(text[m.end():min(_sentence_end(text, m.end()), line_end)], m.end())
+            cue = _cue(sentence)
+            if cue is not None:
+                attributed = True
+                before, after = sentence[:cue], sentence[cue + 1:cue + 1 + _ATTRIBUTION_WORDS]
+                speaker = people.first_person(before)
+                if speaker is None and any(_is_pronoun(t) for t in before + after[:2]):
+                    speaker = _last_person_before(text, m.start(), people)
+                elif speaker is None:
+                    speaker = people.first_person(after)
+        if words < 1 or (words < 4 and not attributed) or (not attributed and _name_like(body)):
+            continue  # scare quotes, titles of works, names, one-word ratings
         found.append(Quote(body, speaker, start, start + len(m.group(2).rstrip(" ,"))))
         if speaker:
             last_speaker = speaker

@@ -13,16 +13,37 @@ from itertools import pairwise
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a capital, an
 # opening quote or a digit; a lower-case word after the stop means it was an abbreviation ("6 a.m. to").
 _STOP = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«„(\[]?[^\W_])")
+# Chinese and Japanese end a sentence with a full-width stop and no space after it.
+_CJK_STOP = re.compile(r"[。！？]+[」』）】)\"”’]*")
 _BREAK = re.compile(r"\n\s*")
-_CJK_STOP = re.compile(r"[。！？]+[」』）】\"”’]*")  # Chinese and Japanese end sentences with no space after
 ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "lt", "col", "capt", "sgt",
     "no", "nr", "vs", "etc", "inc", "corp", "ltd", "co", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct",
     "nov", "dec", "z.b", "bzw", "ca", "sra", "srta", "mme", "mlle", "av", "ave", "u.s", "u.k", "e.g", "i.e",
 })
+# Abbreviations of one language only ("art." ends many an English sentence but abbreviates German "Artikel").
+LANG_ABBREVIATIONS = {
+    "en": frozenset("drs messrs mmes sens reps govs gens rev hon atty supt det cpl pvt adm maj cmdr lieut brig "
+                    "fig approx dept univ assn bros mt ft nos pp ph.d".split()),
+    "de": frozenset("abs art bd bzgl d.h dipl evtl ggf hr fr inkl jh jhd mio mrd nr str sog u.a usw vgl z.t "
+                    "geb gest ing mag min max dt engl franz ital span chr v.chr n.chr".split()),
+    "fr": frozenset("mm me mes ste cf env bd av éd p.ex vol chap mgr pr".split()),
+    "es": frozenset("dra sres sras ud uds lic ing arq gral gob pág núm aprox avda cía dña dña excmo sta "
+                    "profa".split()),
+}
+
+
+def abbreviations(lang: str = "") -> frozenset[str]:
+    """Words that a dot does not end a sentence after, in ``lang`` (every language's when unknown)."""
+    if lang in LANG_ABBREVIATIONS:
+        return ABBREVIATIONS | LANG_ABBREVIATIONS[lang]
+    return _ALL_ABBREVIATIONS if not lang else ABBREVIATIONS
+
+
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _CLAUSE_SEP = re.compile(r",\s+|;\s+|:\s+|\s+[–—]\s+|\s+\(|\)\s*")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+_ALL_ABBREVIATIONS = ABBREVIATIONS.union(*LANG_ABBREVIATIONS.values())
 
 
 @dataclass(frozen=True)
@@ -32,13 +53,15 @@ class Span:
     text: str
 
 
-def sentence_spans(text: str) -> list[Span]:
-    """Sentences of ``text`` as spans; every line break ends a sentence unless the next line starts lower-case."""
+def sentence_spans(text: str, lang: str = "") -> list[Span]:
+    """Sentences of ``text`` as spans; every line break ends a sentence unless the next line starts lower-case.
+    ``lang`` adds that language's abbreviations ("Drs.", "Abs.", "Sra.")."""
+    abbrevs = abbreviations(lang)
     cuts = [0]
     for m in _STOP.finditer(text):
         before = _WORD_BEFORE.search(text[max(0, m.start() - 24):m.start() + 1])
         word = (before.group(1) if before else "").lower().rstrip(".")
-        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[m.start() - 1].isupper()):
+        if word in abbrevs or (len(word) == 1 and word.isalpha() and text[m.start() - 1].isupper()):
             continue  # "Mr. Wu", "John S. McCain"
         if word.isdigit() and len(word) <= 2 and m.group() == ".":
             continue  # a German ordinal: "am 2. April"
@@ -47,11 +70,11 @@ def sentence_spans(text: str) -> list[Span]:
         if letter.islower():
             continue
         cuts.append(m.end())
+    cuts += [m.end() for m in _CJK_STOP.finditer(text)]
     for m in _BREAK.finditer(text):
         rest = text[m.end():m.end() + 1]
         if not rest or not rest.islower():
             cuts.append(m.start())
-    cuts += [m.end() for m in _CJK_STOP.finditer(text)]
     cuts = sorted(set(cuts)) + [len(text)]
     spans = []
     for a, b in pairwise(cuts):
