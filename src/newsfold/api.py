@@ -266,20 +266,30 @@ class Writer:
         for a in articles:
             row = a.model_dump()
             items.append(from_record(row, f"http:{a.id}", json.dumps(row, ensure_ascii=False).encode()))
+        def work(store: Store, pipeline: Pipeline) -> tuple[Any, list[dict[str, Any]]]:
+            counts = pipeline.run(items, strict=False, on_reject=rejected.append)
+            placed = []
+            for a in articles:
+                row = store.conn.execute("SELECT id, story_id, duplicate_of FROM articles WHERE id=?",
+                                         (a.id,)).fetchone()
+                if row is not None:
+                    placed.append(dict(row))
+            return counts, placed
+
+        rejected: list[Rejection] = []
+        counts, placed = self.run(work)
+        return {"counts": counts.as_dict(), "articles": placed,
+                "rejected": [{"origin": r.origin, "reason": r.reason} for r in rejected]}
+
+    def run(self, work: Any) -> Any:
+        """``work(store, pipeline)`` as the one writer (HTTP ingest and ``serve --follow`` share it)."""
+        from .pipeline import Pipeline
+
         with self._lock:
             if self._pipeline is None:
                 self._store = Store.open(self.db)
                 self._pipeline = Pipeline(self._store, self.settings, embedder=self.engines.embedder())
-            rejected: list[Rejection] = []
-            counts = self._pipeline.run(items, strict=False, on_reject=rejected.append)
-            placed = []
-            for a in articles:
-                row = self._store.conn.execute(  # type: ignore[union-attr]
-                    "SELECT id, story_id, duplicate_of FROM articles WHERE id=?", (a.id,)).fetchone()
-                if row is not None:
-                    placed.append(dict(row))
-        return {"counts": counts.as_dict(), "articles": placed,
-                "rejected": [{"origin": r.origin, "reason": r.reason} for r in rejected]}
+            return work(self._store, self._pipeline)
 
     def close(self) -> None:
         with self._lock:
@@ -401,6 +411,7 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
     )
     app.state.readers = readers
     app.state.settings = settings
+    app.state.writer = writer  # serve --follow writes through it too
 
     @app.exception_handler(NewsfoldError)
     async def newsfold_error(request: Request, exc: NewsfoldError) -> Response:
@@ -504,12 +515,19 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
 
 
 def serve(db: str | Path, settings: Settings, host: str = "127.0.0.1", port: int = 8000,
-          announce: Any = print) -> None:
-    """Run the server until interrupted; ``port=0`` picks a free port (the announced address says which)."""
+          announce: Any = print, follow: str | None = None, every: str = "10m") -> None:
+    """Run the server until interrupted; ``port=0`` picks a free port (the announced address says which).
+    ``follow``: a sources file the follower polls meanwhile, in a thread, through the app's one writer."""
     import uvicorn
 
+    if follow:
+        from .follow.commands import parse_every, start_in_thread
+
+        interval = parse_every(every)
+        Store.open(db).close()  # a new store is created (and refused now if another process writes to it)
     prepare_store(db)
     app = create_app(db, settings)
+    stop_following = start_in_thread(follow, app.app.state.writer, settings, interval) if follow else None
     sock = _bind(host, port)
     shown = f"[{host}]" if ":" in host else host
     announce(f"Serving {db} at http://{shown}:{sock.getsockname()[1]}/ "
@@ -517,6 +535,8 @@ def serve(db: str | Path, settings: Settings, host: str = "127.0.0.1", port: int
     try:
         uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
     finally:
+        if stop_following:
+            stop_following()
         sock.close()
 
 

@@ -1,0 +1,149 @@
+"""``newsfold follow``, ``newsfold feeds`` and the follower thread of ``newsfold serve --follow``."""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from ..config import Settings
+from ..errors import ConfigError, NewsfoldError
+from . import state
+from .follower import Follower, RoundReport
+
+_EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_every(text: str) -> timedelta:
+    """'90', '30s', '10m', '1h', '1d'."""
+    m = _EVERY.match(text)
+    if not m or float(m.group(1)) <= 0:
+        raise ConfigError(f"--every {text!r}: write a duration such as 30s, 10m, 1h")
+    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+
+
+class LocalSession:
+    """The CLI's own writer: the store opened once (its lock held), the pipeline built on first use."""
+
+    def __init__(self, db: str, settings: Settings) -> None:
+        from ..store import Store
+
+        self.settings = settings
+        self.store = Store.open(db)
+        self.pipeline: Any = None
+
+    def __call__(self, work: Callable[[Any, Any], Any]) -> Any:
+        from ..pipeline import Pipeline
+
+        if self.pipeline is None:
+            self.pipeline = Pipeline(self.store, self.settings)
+        return work(self.store, self.pipeline)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_forever(follower: Follower, once: bool, stop: threading.Event, report: Callable[[RoundReport], None],
+                max_rounds: int | None = None) -> None:
+    """Rounds until ``stop`` (or one with ``once``); each waits for the next feed due, at least a second."""
+    rounds = 0
+    while not stop.is_set():
+        report(follower.run_round(everything=once))
+        rounds += 1
+        if once or (max_rounds is not None and rounds >= max_rounds):
+            return
+        due = follower.next_due()
+        wait = 1.0 if due is None else max(1.0, (due - state.now_utc()).total_seconds())
+        stop.wait(wait)
+
+
+def cmd_follow(args: argparse.Namespace, settings: Settings, progress: Any) -> int:
+    every = parse_every(args.every)
+    if not settings.follow_contact:
+        log("newsfold follow: set follow_contact (--set follow_contact=you@example.org) so that sites can reach you")
+    session = LocalSession(args.db, settings)
+    try:
+        follower = Follower(args.sources, session, settings, every, progress=progress)
+
+        def report(r: RoundReport) -> None:
+            progress.close()
+            progress.done = progress.total = 0  # the next round counts from zero
+            log(r.line())
+            if args.json:
+                print(json.dumps(r.as_dict()), flush=True)
+
+        run_forever(follower, args.once, threading.Event(), report)
+    finally:
+        session.close()
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from ..store import Store
+
+    with Store.read(args.db) as store:
+        feeds = state.load(store.conn)
+    if args.json:
+        print(json.dumps([{**s.__dict__, "health": s.health()} for s in feeds.values()], indent=1))
+        return 0
+    if not feeds:
+        print(f"no feeds followed in {args.db} (newsfold follow SOURCES --db {args.db})")
+        return 0
+    for s in feeds.values():
+        print(f"{s.url}\n    {s.health()}; {s.kind or 'kind unknown'}, {s.entries} entries; "
+              f"last poll {state.iso_minute(s.last_poll)} ({s.last_status or '-'}), "
+              f"last new article {state.iso_minute(s.last_new)}, next poll {state.iso_minute(s.next_poll)}")
+    failing = sum(1 for s in feeds.values() if s.failures)
+    print(f"{len(feeds)} feeds, {failing} failing")
+    return 0
+
+
+def start_in_thread(sources: str | Path, writer: Any, settings: Settings, every: timedelta) -> Callable[[], None]:
+    """The follower beside the web app: rounds in a daemon thread, writing through the app's one
+    writer (``api.Writer.run``); returns the function that stops it."""
+    stop = threading.Event()
+    follower = Follower(sources, writer.run, settings, every)
+
+    def loop() -> None:
+        try:
+            run_forever(follower, False, stop, lambda r: log(r.line()))
+        except NewsfoldError as exc:
+            log(f"newsfold follow stopped: {exc}")
+
+    thread = threading.Thread(target=loop, name="newsfold-follow", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        stop.set()
+        thread.join(30)
+
+    return halt
+
+
+def add_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """The follow and feeds subcommands, added to the CLI's parser by its own ``add``."""
+    from .. import cli
+
+    def follow(args: argparse.Namespace) -> int:
+        return cmd_follow(args, cli._settings(args), cli.Progress("round", "articles"))
+
+    sp = add("follow", "follow feeds and news sitemaps: poll them every --every, fetch new articles' pages, "
+             "ingest them (a restart resumes)", follow, True)
+    sp.add_argument("sources", metavar="SOURCES", help="text file of feed URLs (one a line, # comments) or OPML")
+    sp.add_argument("--db", required=True, metavar="DIR", help="store directory (created if missing)")
+    sp.add_argument("--every", default="10m", help="how often each feed is polled (30s, 10m, 1h; default 10m)")
+    sp.add_argument("--once", action="store_true", help="one round of every feed not backing off, then stop")
+    sp.add_argument("--json", action="store_true", help="also print each round's counts as one JSON line")
+
+    sp = add("feeds", "list the followed feeds with their health", cmd_feeds)
+    sp.add_argument("--db", required=True, metavar="DIR")
+    sp.add_argument("--json", action="store_true")

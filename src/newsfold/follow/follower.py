@@ -1,0 +1,291 @@
+"""One round of following: poll the feeds that are due, fetch the pages of new summary-only
+entries, ingest through the engine's own ``Pipeline``, then record the feeds' state.
+
+The round's entries (every entry of every changed feed, each once) are put in date order and
+cut into slices of ``SLICE`` entries; a slice's pages are fetched together, then the slice is
+ingested as one pipeline run. An entry whose article is already stored is fetched again never:
+it goes to the pipeline as a stand-in that the pipeline counts as "already stored" and keeps in
+its place in the order. So a round killed half-way and run again cuts and orders its entries as
+the clean round did, and ends in the same store.
+
+The store is reached only through a ``Session``: a callable that runs ``work(store, pipeline)``
+with the store's one writer (the CLI's own store, or ``api.Writer`` when the web app is serving).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
+
+from ..config import Settings
+from ..ingest.html import extract_page
+from ..model import Article, Item, Rejection
+from ..normalize import parse_date
+from ..pipeline import Counts, Pipeline
+from ..store import Store
+from . import state
+from .entries import Entry, NotAFeed, read_entries
+from .fetch import FEED_TYPES, PAGE_TYPES, Fetched, Fetcher
+from .sources import read_sources
+
+T = TypeVar("T")
+Session = Callable[[Callable[[Store, Pipeline], T]], T]
+SLICE = 500  # entries fetched, then ingested, at a time: bounds the memory a round needs
+MAX_CHILD_SITEMAPS = 20  # of one sitemap index, per poll
+STAND_IN_TEXT = "(stored before; a stand-in that keeps its place in the order)"
+REJECTED = "\x00rejected"
+
+
+@dataclass
+class RoundReport:
+    started: datetime
+    feeds: int = 0
+    polled: int = 0
+    unchanged: int = 0
+    changed: int = 0
+    backing_off: int = 0
+    entries: int = 0  # distinct entries in the changed feeds
+    pages_fetched: int = 0
+    counts: Counts = field(default_factory=Counts)
+    failed_feeds: Counter[str] = field(default_factory=Counter)
+    failed_pages: Counter[str] = field(default_factory=Counter)
+    fetch_s: float = 0.0
+    extract_s: float = 0.0
+    engine_s: float = 0.0
+    total_s: float = 0.0
+    requests: int = 0
+
+    def line(self) -> str:
+        c = self.counts
+        failed = sum(self.failed_feeds.values())
+        text = (f"round {self.started:%Y-%m-%d %H:%M:%S} UTC: {self.polled} of {self.feeds} feeds polled "
+                f"({self.unchanged} unchanged, {self.changed} changed, {failed} failed"
+                f"{f', {self.backing_off} backing off' if self.backing_off else ''}); "
+                f"{self.entries} entries, {self.pages_fetched} pages fetched; "
+                f"{c.articles} new articles, {c.duplicates} copies, {c.rejected} rejected")
+        reasons = [f"feeds: {_reasons(self.failed_feeds)}"] if self.failed_feeds else []
+        if self.failed_pages:
+            reasons.append(f"pages: {_reasons(self.failed_pages)}")
+        if reasons:
+            text += "; failed " + "; ".join(reasons)
+        return text + f" ({self.total_s:.1f} s, fetching {self.fetch_s:.1f} s)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"started": self.started.isoformat(), "feeds": self.feeds, "polled": self.polled,
+                "unchanged": self.unchanged, "changed": self.changed, "backing_off": self.backing_off,
+                "entries": self.entries, "pages_fetched": self.pages_fetched, **self.counts.as_dict(),
+                "failed_feeds": dict(self.failed_feeds), "failed_pages": dict(self.failed_pages),
+                "fetch_s": self.fetch_s, "extract_s": self.extract_s, "engine_s": self.engine_s,
+                "total_s": self.total_s, "requests": self.requests}
+
+
+def _reasons(c: Counter[str]) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in sorted(c.items(), key=lambda t: (-t[1], t[0])))
+
+
+class Follower:
+    def __init__(self, sources: str | Path, session: Session[Any], settings: Settings, every: timedelta,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.sources = sources
+        self.session = session
+        self.settings = settings
+        self.every = every
+        self.progress = progress
+        self.robots: dict[str, tuple[float, object]] = {}  # kept across rounds (a day at most)
+        read_sources(sources)  # a bad sources file fails now, not at the first round
+        session(lambda store, _pipe: _in_transaction(store, lambda: state.ensure_table(store.conn)))
+
+    def next_due(self) -> datetime | None:
+        urls = read_sources(self.sources)
+        states = self.session(lambda store, _pipe: state.load(store.conn, urls))
+        times = [datetime.fromisoformat(s.next_poll) for s in states.values() if s.next_poll]
+        return min(times) if len(times) == len(states) else None
+
+    def run_round(self, now: datetime | None = None, everything: bool = False) -> RoundReport:
+        """Poll the feeds due at ``now`` (``everything``: all but those backing off after failures)."""
+        now = now or state.now_utc()
+        clock = time.monotonic()
+        urls = read_sources(self.sources)
+        states = self.session(lambda store, _pipe: state.load(store.conn, urls))
+        report = RoundReport(now, feeds=len(urls))
+        due = [u for u in urls if (not states[u].backing_off(now)) if everything or states[u].due(now)]
+        report.backing_off = sum(states[u].backing_off(now) for u in urls)
+        with asyncio.Runner() as runner:
+            fetcher = Fetcher(self.settings, self.robots)
+            runner.run(fetcher.__aenter__())
+            try:
+                t = time.monotonic()
+                polled = runner.run(_gather([self._poll(fetcher, states[u]) for u in due]))
+                report.fetch_s += time.monotonic() - t
+                entries = self._settle_polls(polled, states, report, now)
+                new_ids = self._ingest(runner, fetcher, entries, report)
+            finally:
+                runner.run(fetcher.__aexit__(None, None, None))
+                report.requests = fetcher.requests
+        for s in (states[u] for u in due):
+            if any(e.feed == s.url and e.id in new_ids for e in entries):
+                s.last_new = now.isoformat()
+        # After the articles: a round cut short leaves the old validators, so the next one sees its entries again.
+        self.session(lambda store, _pipe: _in_transaction(store, lambda: state.save(store.conn, [states[u] for u in due])))
+        report.total_s = time.monotonic() - clock
+        return report
+
+    # -- polling ----------------------------------------------------------------------------
+    async def _poll(self, fetcher: Fetcher, s: state.FeedState) -> tuple[Fetched, list[Entry] | str]:
+        """The answer and the entries (or why there are none usable) of one feed."""
+        got = await fetcher.get(s.url, FEED_TYPES, s.etag, s.last_modified)
+        if got.error or got.status == 304:
+            return got, []
+        try:
+            entries, children = read_entries(got.body, s.url)
+        except NotAFeed as exc:
+            return got, f"not a feed ({exc}{_named_feeds(got)})"
+        if children:
+            answers = await _gather([fetcher.get(c, FEED_TYPES) for c in children[:MAX_CHILD_SITEMAPS]])
+            for child in answers:
+                if not child.error:
+                    try:
+                        entries += read_entries(child.body, s.url)[0]
+                    except NotAFeed:
+                        continue
+        return got, entries
+
+    def _settle_polls(self, polled: list[tuple[Fetched, list[Entry] | str]], states: dict[str, state.FeedState],
+                      report: RoundReport, now: datetime) -> list[Entry]:
+        """Feed states after the polls (saved later), and the round's entries: each once, in date order."""
+        entries: dict[str, Entry] = {}
+        for got, found in polled:
+            s = states[got.url]
+            report.polled += 1
+            s.last_poll = now.isoformat()
+            error = got.error or (found if isinstance(found, str) else "")
+            digest = "" if error or got.status == 304 else hashlib.sha1(got.body).hexdigest()
+            if error:
+                s.failures += 1
+                s.last_error, s.last_status = error, "failed"
+                report.failed_feeds[error] += 1
+            elif got.status == 304 or digest == s.body_hash:
+                s.failures, s.last_error, s.last_status = 0, "", "unchanged"
+                report.unchanged += 1
+            else:
+                assert isinstance(found, list)
+                s.failures, s.last_error, s.last_status = 0, "", "changed"
+                s.etag, s.last_modified, s.body_hash = got.etag, got.last_modified, digest
+                s.entries = len(found)
+                s.kind = "sitemap" if found and found[0].article is None and found[0].summary is None else "feed"
+                report.changed += 1
+                for e in found:
+                    entries.setdefault(e.id, e)
+            s.next_poll = state.next_poll(now, self.every, s.failures).isoformat()
+        report.entries = len(entries)
+        return _date_order(list(entries.values()))
+
+    # -- fetching and ingesting ----------------------------------------------------------------
+    def _ingest(self, runner: asyncio.Runner, fetcher: Fetcher, entries: list[Entry],
+                report: RoundReport) -> set[str]:
+        """Ingest the entries slice by slice; the ids that were new to the store."""
+        new_ids: set[str] = set()
+        done = 0
+        for start in range(0, len(entries), SLICE):
+            part = entries[start : start + SLICE]
+            stored = self.session(lambda store, _pipe: _stored(store, part))
+            to_fetch = [e for e in part if e.article is None and e.id not in stored]
+            t = time.monotonic()
+            pages = runner.run(_gather([fetcher.get(e.url, PAGE_TYPES) for e in to_fetch]))
+            report.fetch_s += time.monotonic() - t
+            t = time.monotonic()
+            fetched = {e.id: p for e, p in zip(to_fetch, pages)}
+            items = [item for e in part for item in self._items(e, stored.get(e.id), fetched.get(e.id), report)]
+            report.extract_s += time.monotonic() - t
+            new_ids |= {e.id for e in part if e.id not in stored}
+            t = time.monotonic()
+            base = done
+            progress = (lambda d, n: self.progress(base + d, base + n)) if self.progress else None  # noqa: E731
+            counts = self.session(lambda _store, pipe: pipe.run(items, strict=False, progress=progress, chunk=None))
+            report.engine_s += time.monotonic() - t
+            done += counts.articles + counts.duplicates
+            for name, value in counts.as_dict().items():
+                setattr(report.counts, name, getattr(report.counts, name) + value)
+        if new_ids:
+            kept = self.session(lambda store, _pipe: _stored(store, [e for e in entries if e.id in new_ids]))
+            new_ids &= {i for i, (origin, _) in kept.items() if origin != REJECTED}
+        return new_ids
+
+    def _items(self, e: Entry, stored: tuple[str, str | None] | None, page: Fetched | None,
+               report: RoundReport) -> Iterable[Item]:
+        if stored is not None:
+            origin, date = stored
+            if origin != REJECTED:  # a stored rejection needs nothing from the pipeline
+                yield Article(e.id, STAND_IN_TEXT, date=parse_date(date), lang="xx", origin=origin)
+            return
+        if e.article is not None:
+            yield e.article
+            return
+        assert page is not None
+        if page.error:
+            report.failed_pages[page.error] += 1
+        else:
+            report.pages_fetched += 1
+            got = extract_page(page.body, e.url, url=e.url, fallback_date=e.date, charset=page.charset)
+            if isinstance(got, Article):
+                yield got.with_(title=got.title or e.title)
+                return
+            report.failed_pages[got.reason.split(":")[0]] += 1
+            if e.summary is None:
+                yield got
+                return
+        if e.summary is not None:
+            yield e.summary  # the feed's summary, marked summary_only, rather than nothing
+
+
+# -- helpers ---------------------------------------------------------------------------------
+async def _gather(coros: list[Any]) -> list[Any]:
+    return list(await asyncio.gather(*coros))
+
+
+def _in_transaction(store: Store, work: Callable[[], None]) -> None:
+    with store.transaction():
+        work()
+
+
+def _stored(store: Store, entries: list[Entry]) -> dict[str, tuple[str, str | None]]:
+    """id -> (origin, date) of the entries whose article is stored; (REJECTED, None) for those whose
+    page is a stored rejection (no article text in it: fetching it again would not change that)."""
+    out: dict[str, tuple[str, str | None]] = {}
+    q = store.conn.execute
+    for start in range(0, len(entries), 500):
+        part = entries[start : start + 500]
+        marks = ",".join("?" * len(part))
+        by_url = {e.url: e.id for e in part if e.url}
+        for url, in q(f"SELECT origin FROM rejections WHERE origin IN ({marks})", [e.url for e in part]):
+            out[by_url[url]] = (REJECTED, None)
+        for r in q(f"SELECT id, origin, date FROM articles WHERE id IN ({marks})", [e.id for e in part]):
+            out[r[0]] = (r[1], r[2])
+    return out
+
+
+def _date_order(entries: list[Entry]) -> list[Entry]:
+    """By the date the feed gives; an undated entry keeps its place after the dated one before it."""
+    keyed, last = [], None
+    for i, e in enumerate(entries):
+        last = e.date or last
+        keyed.append((last.timestamp() if last else float("-inf"), i, e))
+    return [e for _, _, e in sorted(keyed, key=lambda t: (t[0], t[1]))]
+
+
+def _named_feeds(got: Fetched) -> str:
+    """The feeds an HTML page names (trafilatura's feed finder), as a hint in the failure reason."""
+    if b"<html" not in got.body[:4096].lower():
+        return ""
+    from trafilatura.feeds import FeedParameters, determine_feed
+
+    from ..ingest.html import decode, host_of
+
+    text = decode(got.body[:1_000_000], got.charset) or ""
+    found = determine_feed(text, FeedParameters(got.final_url or got.url, host_of(got.url), got.url))
+    return f"; it names {found[0]}" if found else ""
