@@ -22,6 +22,13 @@ from typing import Any
 from newsfold.ingest.html import stable_id
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that closed its keep-alive connection, or gave up on a slow answer
+
+
 @dataclass
 class Route:
     body: bytes = b""
@@ -46,6 +53,7 @@ class LocalWeb:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed-ACK stall
 
             def log_message(self, *args: Any) -> None:  # the test reads web.log instead
                 pass
@@ -57,8 +65,6 @@ class LocalWeb:
                 headers: list[tuple[str, str]] = []
                 body = b"not found" if route is None else route.body
                 if route is not None:
-                    if route.delay:
-                        time.sleep(route.delay)
                     if route.location:
                         headers.append(("Location", route.location))
                     etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
@@ -71,8 +77,10 @@ class LocalWeb:
                         headers.append(("Last-Modified", stamp))
                         if self.headers.get("If-Modified-Since") == stamp:
                             status, body = 304, b""
-                with web._lock:
+                with web._lock:  # logged as it arrives, even if the answer comes late or never
                     web.log.append((url, status))
+                if route is not None and route.delay:
+                    time.sleep(route.delay)
                 self.send_response(status)
                 self.send_header("Content-Type", route.content_type if route else "text/plain")
                 self.send_header("Content-Length", str(len(body)))
@@ -89,8 +97,7 @@ class LocalWeb:
 
     def __enter__(self) -> LocalWeb:
         for i in range(self._n):
-            server = ThreadingHTTPServer((f"127.0.0.{i + 2}", 0), self._handler)
-            server.daemon_threads = True
+            server = _Server((f"127.0.0.{i + 2}", 0), self._handler)
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
             self._servers.append(server)
             self.base.append(f"http://127.0.0.{i + 2}:{server.server_address[1]}")
@@ -139,12 +146,14 @@ def invented_article(i: int) -> tuple[str, list[str]]:
     return title, paras
 
 
-def page_html(url: str, title: str, paras: list[str], date: datetime, lang: str = "en", pad: int = 0) -> bytes:
+def page_html(url: str, title: str, paras: list[str], date: datetime | None, lang: str = "en", pad: int = 0) -> bytes:
+    """A news page; ``date`` None: one that states no date anywhere."""
     body = "".join(f"<p>{html.escape(p)}</p>\n" for p in paras)
+    stamp = f"<meta property=\"article:published_time\" content=\"{date.isoformat()}\">" if date else ""
     filler = f"<!-- {'x' * pad} -->" if pad else ""
     return (f"<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
             f"</title><link rel=\"canonical\" href=\"{html.escape(url)}\">"
-            f"<meta property=\"article:published_time\" content=\"{date.isoformat()}\"></head>"
+            f"{stamp}</head>"
             f"<body><nav><a href=\"/\">Home</a></nav><article><h1>{html.escape(title)}</h1>\n{body}</article>"
             f"{filler}<footer>Invented news for tests</footer></body></html>").encode()
 
@@ -155,7 +164,7 @@ class Story:
 
     n: int
     url: str
-    date: datetime
+    date: datetime | None  # None: neither the page nor the feeds state one
     title: str
     paras: list[str]
 
@@ -176,7 +185,8 @@ def rss(title: str, link: str, stories: list[Story], full: bool) -> bytes:
         content = "".join(f"<p>{html.escape(p)}</p>" for p in s.paras)
         items.append(
             f"<item><title>{html.escape(s.title)}</title><link>{html.escape(s.url)}</link>"
-            f"<guid>{html.escape(s.url)}</guid><pubDate>{format_datetime(s.date)}</pubDate>"
+            f"<guid>{html.escape(s.url)}</guid>"
+            + (f"<pubDate>{format_datetime(s.date)}</pubDate>" if s.date else "") +
             f"<description>{html.escape(s.paras[0][:160])}</description>"
             + (f"<content:encoded><![CDATA[{content}]]></content:encoded>" if full else "") + "</item>")
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
@@ -190,7 +200,7 @@ def atom(title: str, link: str, stories: list[Story], full: bool) -> bytes:
         content = html.escape("".join(f"<p>{html.escape(p)}</p>" for p in s.paras))
         entries.append(
             f"<entry><title>{html.escape(s.title)}</title><link href=\"{html.escape(s.url)}\"/>"
-            f"<id>{html.escape(s.url)}</id><updated>{s.date.isoformat()}</updated>"
+            f"<id>{html.escape(s.url)}</id>" + (f"<updated>{s.date.isoformat()}</updated>" if s.date else "") +
             f"<summary>{html.escape(s.paras[0][:160])}</summary>"
             + (f'<content type="html">{content}</content>' if full else "") + "</entry>")
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">'
@@ -201,8 +211,9 @@ def atom(title: str, link: str, stories: list[Story], full: bool) -> bytes:
 def news_sitemap(stories: list[Story]) -> bytes:
     urls = "".join(
         f"<url><loc>{html.escape(s.url)}</loc><news:news><news:publication><news:name>Invented</news:name>"
-        f"<news:language>en</news:language></news:publication><news:publication_date>{s.date.isoformat()}"
-        f"</news:publication_date><news:title>{html.escape(s.title)}</news:title></news:news></url>"
+        f"<news:language>en</news:language></news:publication>"
+        + (f"<news:publication_date>{s.date.isoformat()}</news:publication_date>" if s.date else "")
+        + f"<news:title>{html.escape(s.title)}</news:title></news:news></url>"
         for s in stories)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
             f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>').encode()

@@ -37,6 +37,7 @@ class Settings:
     follow_timeout: float = 20.0
     follow_max_bytes: int = 10_000_000
     follow_max_redirects: int = 5
+    follow_slice: int = 500
 
     def replace(self, **changes: Any) -> Settings:
         return from_mapping({**self.as_dict(), **changes})
@@ -69,6 +70,7 @@ HELP: dict[str, str] = {
     "follow_timeout": "seconds one request may take, connecting and reading included",
     "follow_max_bytes": "feeds and pages larger than this (decompressed) are not read",
     "follow_max_redirects": "redirects followed per request",
+    "follow_slice": "entries of a round fetched, then ingested, at a time (bounds the memory a round takes)",
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -88,6 +90,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "follow_timeout": (0.1, 600.0),
     "follow_max_bytes": (1_000, 1_000_000_000),
     "follow_max_redirects": (0, 20),
+    "follow_slice": (1, 100_000),
 }
 
 

@@ -2,11 +2,11 @@
 entries, ingest through the engine's own ``Pipeline``, then record the feeds' state.
 
 The round's entries (every entry of every changed feed, each once) are put in date order and
-cut into slices of ``SLICE`` entries; a slice's pages are fetched together, then the slice is
-ingested as one pipeline run. An entry whose article is already stored is fetched again never:
-it goes to the pipeline as a stand-in that the pipeline counts as "already stored" and keeps in
-its place in the order. So a round killed half-way and run again cuts and orders its entries as
-the clean round did, and ends in the same store.
+cut into slices of ``follow_slice`` entries; a slice's pages are fetched together, then the slice
+is ingested as one pipeline run. An entry whose article is already stored is left out, and its
+page is never fetched again. A round killed half-way and run again cuts the same slices (they are
+cut before anything is left out), and what the killed round stored is a prefix of the clean
+round's order, so leaving it out moves nothing else: the rerun ends in the same store.
 
 The store is reached only through a ``Session``: a callable that runs ``work(store, pipeline)``
 with the store's one writer (the CLI's own store, or ``api.Writer`` when the web app is serving).
@@ -25,7 +25,6 @@ from typing import Any, Callable, Iterable, TypeVar
 from ..config import Settings
 from ..ingest.html import extract_page
 from ..model import Article, Item, Rejection
-from ..normalize import parse_date
 from ..pipeline import Counts, Pipeline
 from ..store import Store
 from . import state
@@ -35,9 +34,7 @@ from .sources import read_sources
 
 T = TypeVar("T")
 Session = Callable[[Callable[[Store, Pipeline], T]], T]
-SLICE = 500  # entries fetched, then ingested, at a time: bounds the memory a round needs
 MAX_CHILD_SITEMAPS = 20  # of one sitemap index, per poll
-STAND_IN_TEXT = "(stored before; a stand-in that keeps its place in the order)"
 REJECTED = "\x00rejected"
 
 
@@ -191,8 +188,9 @@ class Follower:
         """Ingest the entries slice by slice; the ids that were new to the store."""
         new_ids: set[str] = set()
         done = 0
-        for start in range(0, len(entries), SLICE):
-            part = entries[start : start + SLICE]
+        size = self.settings.follow_slice
+        for start in range(0, len(entries), size):
+            part = entries[start : start + size]
             stored = self.session(lambda store, _pipe: _stored(store, part))
             to_fetch = [e for e in part if e.article is None and e.id not in stored]
             t = time.monotonic()
@@ -213,16 +211,13 @@ class Follower:
                 setattr(report.counts, name, getattr(report.counts, name) + value)
         if new_ids:
             kept = self.session(lambda store, _pipe: _stored(store, [e for e in entries if e.id in new_ids]))
-            new_ids &= {i for i, (origin, _) in kept.items() if origin != REJECTED}
+            new_ids &= {i for i, origin in kept.items() if origin != REJECTED}
         return new_ids
 
-    def _items(self, e: Entry, stored: tuple[str, str | None] | None, page: Fetched | None,
+    def _items(self, e: Entry, stored: str | None, page: Fetched | None,
                report: RoundReport) -> Iterable[Item]:
         if stored is not None:
-            origin, date = stored
-            if origin != REJECTED:  # a stored rejection needs nothing from the pipeline
-                yield Article(e.id, STAND_IN_TEXT, date=parse_date(date), lang="xx", origin=origin)
-            return
+            return  # stored already (or a stored rejection: no article text in the page)
         if e.article is not None:
             yield e.article
             return
@@ -253,19 +248,19 @@ def _in_transaction(store: Store, work: Callable[[], None]) -> None:
         work()
 
 
-def _stored(store: Store, entries: list[Entry]) -> dict[str, tuple[str, str | None]]:
-    """id -> (origin, date) of the entries whose article is stored; (REJECTED, None) for those whose
-    page is a stored rejection (no article text in it: fetching it again would not change that)."""
-    out: dict[str, tuple[str, str | None]] = {}
+def _stored(store: Store, entries: list[Entry]) -> dict[str, str]:
+    """id -> stored origin of the entries whose article is stored; REJECTED for those whose page is a
+    stored rejection (no article text in it: fetching it again would not change that)."""
+    out: dict[str, str] = {}
     q = store.conn.execute
     for start in range(0, len(entries), 500):
         part = entries[start : start + 500]
         marks = ",".join("?" * len(part))
         by_url = {e.url: e.id for e in part if e.url}
         for url, in q(f"SELECT origin FROM rejections WHERE origin IN ({marks})", [e.url for e in part]):
-            out[by_url[url]] = (REJECTED, None)
-        for r in q(f"SELECT id, origin, date FROM articles WHERE id IN ({marks})", [e.id for e in part]):
-            out[r[0]] = (r[1], r[2])
+            out[by_url[url]] = REJECTED
+        for r in q(f"SELECT id, origin FROM articles WHERE id IN ({marks})", [e.id for e in part]):
+            out[r[0]] = r[1]
     return out
 
 
