@@ -17,7 +17,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -77,6 +77,7 @@ class StorySummary(BaseModel):
     copies: int
     first_date: str | None
     last_date: str | None
+    updated: str | None = Field(default=None, description="when the story last changed in this store (UTC)")
     languages: list[str]
     outlets: list[str]
 
@@ -301,7 +302,8 @@ class Writer:
 def prepare_store(db: str | Path) -> None:
     """Make sure the store exists and has the browse/search tables (briefly takes the writer lock if not)."""
     with Store.read(db) as store:
-        current = store.get_meta("story_index") == STORY_INDEX_VERSION
+        current = (store.get_meta("story_index") == STORY_INDEX_VERSION
+                   and store.updated_column() != "NULL AS updated")  # story_updates exists
     if not current:
         Store.open(db).close()
 
@@ -444,10 +446,13 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
         date_from: Annotated[Day | None, Query(description="stories with an article on or after this day")] = None,
         date_to: Annotated[Day | None, Query(description="stories with an article on or before this day")] = None,
         q: Annotated[str | None, Query(max_length=300, description="words in titles or names (all must match)")] = None,
+        since: Annotated[datetime | None, Query(description=(
+            "only stories that changed in the store after this time (ISO 8601; UTC if no zone): pass the "
+            "largest `updated` seen so far to poll cheaply"))] = None,
     ) -> dict[str, Any]:
         """Stories, newest (last article) or largest first, with filters; follow next_cursor for more."""
         db = readers.get()  # this thread's read-only connection
-        query = readmodel.StoryQuery(order, limit, cursor, lang, outlet, date_from, date_to, q)
+        query = readmodel.StoryQuery(order, limit, cursor, lang, outlet, date_from, date_to, q, since)
         return readmodel.list_stories(db, query)
 
     @app.get("/api/stories/{story_id}", response_model=StoryDetail, responses=ERRORS, tags=["stories"])
