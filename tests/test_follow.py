@@ -193,6 +193,30 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
     assert listing.rstrip().endswith("6 feeds, 3 failing")
 
 
+def test_sitemap_index_with_a_gzipped_child(tmp_path: Path) -> None:
+    import gzip
+
+    settings = config.load(None, FAST)
+    with LocalWeb(hosts=1) as web:
+        site = web.base[0]
+        stories = [make_story(n, site) for n in range(6)]
+        serve_pages(web, stories)
+        web.put(f"{site}/sitemaps/a.xml", feed_body("sitemap", "", site, stories[:3])[0], content_type="application/xml")
+        web.put(f"{site}/sitemaps/b.xml.gz", gzip.compress(feed_body("sitemap", "", site, stories[3:])[0]),
+                content_type="application/x-gzip")
+        web.put(f"{site}/sitemap-index.xml",
+                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{site}/sitemaps/a.xml</loc></sitemap><sitemap><loc>{site}/sitemaps/b.xml.gz</loc>"
+                "</sitemap></sitemapindex>", content_type="application/xml")
+        sources = tmp_path / "sources.txt"
+        sources.write_text(f"{site}/sitemap-index.xml  # an index of news sitemaps\n")
+        session = LocalSession(str(tmp_path / "db"), settings)
+        report = Follower(sources, session, settings, EVERY).run_round()
+        session.close()
+    assert (report.entries, report.pages_fetched, report.counts.articles) == (6, 6, 6)
+    assert set(_stored(tmp_path / "db")) == {s.id for s in stories}
+
+
 def test_sources_and_durations_are_checked(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("https://news.example/feed.xml\nftp://files.example/feed\n")

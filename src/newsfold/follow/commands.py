@@ -52,14 +52,20 @@ def log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def run_forever(follower: Follower, once: bool, stop: threading.Event, report: Callable[[RoundReport], None],
-                max_rounds: int | None = None) -> None:
+def run_forever(follower: Follower, once: bool, stop: threading.Event, report: Callable[[RoundReport], None]) -> None:
     """Rounds until ``stop`` (or one with ``once``); each waits for the next feed due, at least a second."""
-    rounds = 0
     while not stop.is_set():
-        report(follower.run_round(everything=once))
-        rounds += 1
-        if once or (max_rounds is not None and rounds >= max_rounds):
+        try:
+            report(follower.run_round(everything=once))
+        except NewsfoldError:
+            raise  # the store or the settings: a next round would fail the same way
+        except Exception as exc:  # a bug met on some site's answer must not end unattended following
+            if once:
+                raise
+            log(f"round failed: {type(exc).__name__}: {exc}; trying again in {follower.every}")
+            stop.wait(follower.every.total_seconds())
+            continue
+        if once:
             return
         due = follower.next_due()
         wait = 1.0 if due is None else max(1.0, (due - state.now_utc()).total_seconds())

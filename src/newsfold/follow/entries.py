@@ -37,8 +37,17 @@ class NotAFeed(Exception):
     """The body is neither a feed nor a sitemap; the message says what it is instead."""
 
 
-def read_entries(body: bytes, feed_url: str) -> tuple[list[Entry], list[str]]:
-    """The entries of a feed or news sitemap, and the child sitemaps of a sitemap index."""
+@dataclass(frozen=True)
+class Listing:
+    kind: str  # feed, sitemap, sitemap index
+    entries: list[Entry]
+    children: list[str]  # the sitemaps a sitemap index lists
+
+
+def read_entries(body: bytes, feed_url: str, cap: int) -> Listing:
+    """The entries of a feed or news sitemap (gzipped or not), or the child sitemaps of a sitemap index."""
+    if body[:2] == b"\x1f\x8b":
+        body = _gunzip(body, cap)
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048].lower()
     if b"<urlset" in head or b"<sitemapindex" in head:
         return _sitemap(body, feed_url)
@@ -50,7 +59,7 @@ def read_entries(body: bytes, feed_url: str) -> tuple[list[Entry], list[str]]:
             if item.origin == feed_url:  # the whole document: unreadable, or no entries
                 if item.malformed:
                     raise NotAFeed(item.reason.split(":")[0])
-                return [], []
+                return Listing("feed", [], [])
             continue  # an entry with neither text nor title: nothing to follow
         url = canonical_url(item.url)
         # The article's origin is its URL, whichever feed lists it; entries without a link keep the feed's.
@@ -59,10 +68,10 @@ def read_entries(body: bytes, feed_url: str) -> tuple[list[Entry], list[str]]:
             entries.append(Entry(art.id, url, feed_url, art.date, None, art, art.title))
         else:
             entries.append(Entry(art.id, url, feed_url, art.date, art, None, art.title))
-    return entries, []
+    return Listing("feed", entries, [])
 
 
-def _sitemap(body: bytes, feed_url: str) -> tuple[list[Entry], list[str]]:
+def _sitemap(body: bytes, feed_url: str) -> Listing:
     """<urlset>: one entry per <url> (title and date from <news:news> or <lastmod>); <sitemapindex>:
     the child sitemaps. trafilatura's sitemap helper gives bare links and drops hosts that are IP
     addresses, so the few lines here read the sitemap protocol directly."""
@@ -76,7 +85,8 @@ def _sitemap(body: bytes, feed_url: str) -> tuple[list[Entry], list[str]]:
         raise NotAFeed("unreadable sitemap")
     local = etree.QName(root).localname
     if local == "sitemapindex":
-        return [], [u for u in (canonical_url(_text(s, "loc")) for s in _children(root, "sitemap")) if u]
+        return Listing("sitemap index", [], [u for u in (canonical_url(_text(s, "loc"))
+                                                           for s in _children(root, "sitemap")) if u])
     entries = []
     for el in _children(root, "url")[:MAX_SITEMAP_URLS]:
         url = canonical_url(_text(el, "loc"))
@@ -87,7 +97,21 @@ def _sitemap(body: bytes, feed_url: str) -> tuple[list[Entry], list[str]]:
             or parse_date(_text(el, "lastmod"))
         title = _text(news, "title", NEWS_NS) if news is not None else ""
         entries.append(Entry(stable_id(url, url), url, feed_url, date, None, None, " ".join(title.split())))
-    return entries, []
+    return Listing("sitemap", entries, [])
+
+
+def _gunzip(body: bytes, cap: int) -> bytes:
+    """A gzipped sitemap (``sitemap.xml.gz``), decompressed up to ``cap`` bytes."""
+    import zlib
+
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = d.decompress(body, cap + 1)
+    except zlib.error as exc:
+        raise NotAFeed(f"corrupt gzip: {exc}") from None
+    if len(out) > cap:
+        raise NotAFeed(f"too large (over {cap} bytes decompressed)")
+    return out
 
 
 def _children(root: object, name: str) -> list:  # type: ignore[type-arg]

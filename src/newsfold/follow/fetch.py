@@ -25,7 +25,7 @@ ROBOTS_TTL = 86400.0  # RFC 9309: a robots.txt may be cached for up to 24 hours
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309 asks parsers to read at least 500 KiB
 _REDIRECTS = (301, 302, 303, 307, 308)
 # What a feed or sitemap may be served as (servers label feeds loosely; the body is sniffed after).
-FEED_TYPES = ("xml", "rss", "atom", "text/")
+FEED_TYPES = ("xml", "rss", "atom", "text/", "gzip", "octet-stream")
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -122,7 +122,7 @@ class Fetcher:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 return Fetched(url, error="not an http(s) URL")
-            host = await self._host(f"{parts.scheme}://{parts.netloc}")
+            host = self._host(f"{parts.scheme}://{parts.netloc}")
         except ValueError:
             return Fetched(url, error="not an http(s) URL")
         async with self._slots, host.slots:
@@ -171,7 +171,7 @@ class Fetcher:
             out.body = bytes(body)
             return out
 
-    async def _host(self, origin: str) -> _Host:
+    def _host(self, origin: str) -> _Host:
         host = self._hosts.get(origin)
         if host is None:
             host = self._hosts[origin] = _Host(asyncio.Semaphore(self.settings.follow_per_host),
@@ -224,5 +224,5 @@ class Fetcher:
         parser.parse(got.body.decode("utf-8", "replace").splitlines())
         delay = parser.crawl_delay(user_agent(""))
         if delay:
-            (await self._host(origin)).delay = max(self.settings.follow_host_delay, min(float(delay), 60.0))
+            self._host(origin).delay = max(self.settings.follow_host_delay, min(float(delay), 60.0))
         return parser

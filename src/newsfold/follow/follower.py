@@ -28,7 +28,7 @@ from ..model import Article, Item, Rejection
 from ..pipeline import Counts, Pipeline
 from ..store import Store
 from . import state
-from .entries import Entry, NotAFeed, read_entries
+from .entries import Entry, Listing, NotAFeed, read_entries
 from .fetch import FEED_TYPES, PAGE_TYPES, Fetched, Fetcher
 from .sources import read_sources
 
@@ -133,26 +133,26 @@ class Follower:
         return report
 
     # -- polling ----------------------------------------------------------------------------
-    async def _poll(self, fetcher: Fetcher, s: state.FeedState) -> tuple[Fetched, list[Entry] | str]:
-        """The answer and the entries (or why there are none usable) of one feed."""
+    async def _poll(self, fetcher: Fetcher, s: state.FeedState) -> tuple[Fetched, Listing | str]:
+        """The answer and what it lists (or why nothing usable) of one feed."""
+        cap = self.settings.follow_max_bytes
         got = await fetcher.get(s.url, FEED_TYPES, s.etag, s.last_modified)
         if got.error or got.status == 304:
-            return got, []
+            return got, Listing("", [], [])
         try:
-            entries, children = read_entries(got.body, s.url)
+            listing = read_entries(got.body, s.url, cap)
         except NotAFeed as exc:
             return got, f"not a feed ({exc}{_named_feeds(got)})"
-        if children:
-            answers = await _gather([fetcher.get(c, FEED_TYPES) for c in children[:MAX_CHILD_SITEMAPS]])
-            for child in answers:
-                if not child.error:
-                    try:
-                        entries += read_entries(child.body, s.url)[0]
-                    except NotAFeed:
-                        continue
-        return got, entries
+        children = listing.children[:MAX_CHILD_SITEMAPS]
+        for child in await _gather([fetcher.get(c, FEED_TYPES) for c in children]):
+            if not child.error:
+                try:
+                    listing.entries.extend(read_entries(child.body, s.url, cap).entries)
+                except NotAFeed:
+                    continue
+        return got, listing
 
-    def _settle_polls(self, polled: list[tuple[Fetched, list[Entry] | str]], states: dict[str, state.FeedState],
+    def _settle_polls(self, polled: list[tuple[Fetched, Listing | str]], states: dict[str, state.FeedState],
                       report: RoundReport, now: datetime) -> list[Entry]:
         """Feed states after the polls (saved later), and the round's entries: each once, in date order."""
         entries: dict[str, Entry] = {}
@@ -170,13 +170,12 @@ class Follower:
                 s.failures, s.last_error, s.last_status = 0, "", "unchanged"
                 report.unchanged += 1
             else:
-                assert isinstance(found, list)
+                assert isinstance(found, Listing)
                 s.failures, s.last_error, s.last_status = 0, "", "changed"
                 s.etag, s.last_modified, s.body_hash = got.etag, got.last_modified, digest
-                s.entries = len(found)
-                s.kind = "sitemap" if found and found[0].article is None and found[0].summary is None else "feed"
+                s.kind, s.entries = found.kind, len(found.entries)
                 report.changed += 1
-                for e in found:
+                for e in found.entries:
                     entries.setdefault(e.id, e)
             s.next_poll = state.next_poll(now, self.every, s.failures).isoformat()
         report.entries = len(entries)
