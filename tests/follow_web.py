@@ -4,7 +4,8 @@
 its own host to the follower), serves what the test puts at each URL (feeds, pages, robots.txt,
 redirects, errors, slow answers), answers conditional GETs (ETag or Last-Modified) with 304, and
 logs every request. ``NewsSite`` writes invented articles as pages and lists them in RSS, Atom or
-news-sitemap feeds. Every text is generated here from invented words.
+news-sitemap feeds (pages drawn by web_fixtures.page_html). Every text is generated here from
+invented words.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from web_fixtures import Page, page_html
 
 from newsfold.ingest.html import stable_id
 
@@ -146,16 +149,13 @@ def invented_article(i: int) -> tuple[str, list[str]]:
     return title, paras
 
 
-def page_html(url: str, title: str, paras: list[str], date: datetime | None, lang: str = "en", pad: int = 0) -> bytes:
-    """A news page; ``date`` None: one that states no date anywhere."""
-    body = "".join(f"<p>{html.escape(p)}</p>\n" for p in paras)
-    stamp = f"<meta property=\"article:published_time\" content=\"{date.isoformat()}\">" if date else ""
-    filler = f"<!-- {'x' * pad} -->" if pad else ""
-    return (f"<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
-            f"</title><link rel=\"canonical\" href=\"{html.escape(url)}\">"
-            f"{stamp}</head>"
-            f"<body><nav><a href=\"/\">Home</a></nav><article><h1>{html.escape(title)}</h1>\n{body}</article>"
-            f"{filler}<footer>Invented news for tests</footer></body></html>").encode()
+def story_page(s: Story, date: datetime | None = None, pad: int = 0) -> bytes:
+    """The story as a news page (web_fixtures' page, with navigation and footer); ``date``: another date
+    than the story's on the page; ``pad``: a paragraph of that many bytes more."""
+    when = date or s.date
+    paras = tuple(s.paras) + (("x" * pad,) if pad else ())
+    return page_html(Page(s.url, f"Invented {s.url.split('/')[2]}", s.title, when.isoformat() if when else "", "en",
+                          paras))
 
 
 @dataclass
@@ -234,4 +234,4 @@ def feed_body(kind: str, title: str, link: str, stories: list[Story]) -> tuple[b
 
 def serve_pages(web: LocalWeb, stories: list[Story]) -> None:
     for s in stories:
-        web.put(s.url, page_html(s.url, s.title, s.paras, s.date))
+        web.put(s.url, story_page(s))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from follow_web import FEED_KINDS, LocalWeb, Story, feed_body, make_story, page_html, serve_pages
+from follow_web import FEED_KINDS, LocalWeb, Story, feed_body, make_story, serve_pages, story_page
 
 from newsfold import config
 from newsfold.follow.commands import LocalSession, parse_every
@@ -52,7 +52,7 @@ def test_fifty_feeds_one_round_then_304s_then_only_new_entries(tmp_path: Path) -
         copies = [make_story(n, web.base[3], path="wire") for n in COPIED]
         for c in copies:  # the same words, half an hour later, on another host
             c.date += timedelta(minutes=30)
-            web.put(c.url, page_html(c.url, c.title, c.paras, c.date))
+            web.put(c.url, story_page(c))
         listed: dict[int, list[Story]] = {k: stories[10 * k: 10 * k + 10] for k in range(50)}
         listed[6] = listed[6] + [stories[0]]  # also in feed 0, which carries its full text: never fetched
         listed[3] = listed[3] + [stories[15]]  # summary-only in feeds 1 and 3: fetched once
@@ -124,7 +124,7 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
         stories = [make_story(n, good) for n in range(12)]
         serve_pages(web, stories)
         big = make_story(100, good)
-        web.put(big.url, page_html(big.url, big.title, big.paras, big.date, pad=cap + 1000))
+        web.put(big.url, story_page(big, pad=cap + 1000))
         loop = make_story(101, good)
         web.put(loop.url, status=302, location=f"{good}/loop/b")
         web.put(f"{good}/loop/b", status=301, location=loop.url)

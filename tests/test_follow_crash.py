@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from follow_web import FEED_KINDS, LocalWeb, feed_body, make_story, page_html, serve_pages
+from follow_web import FEED_KINDS, LocalWeb, feed_body, make_story, serve_pages, story_page
 from test_crash_safety import _article_count, _assert_consistent, _assert_same_store, _snapshot
 
 SEED = 20261203
@@ -31,7 +31,7 @@ def test_kill_9_in_a_round_then_once_again_equals_one_clean_round(tmp_path: Path
             stories[n].date = None
         serve_pages(web, stories)
         for s in stories[5::8]:  # undated in the feeds, dated a day earlier on the page: the pipeline reorders
-            web.put(s.url, page_html(s.url, s.title, s.paras, stories[s.n - 1].date - timedelta(days=1)))
+            web.put(s.url, story_page(s, date=stories[s.n - 1].date - timedelta(days=1)))
         feeds = []
         for k in range(12):
             listed = stories[10 * k: 10 * k + 10] + ([stories[10 * k + 12]] if k < 11 else [])  # overlaps
