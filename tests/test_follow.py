@@ -128,13 +128,17 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
         loop = make_story(101, good)
         web.put(loop.url, status=302, location=f"{good}/loop/b")
         web.put(f"{good}/loop/b", status=301, location=loop.url)
+        moved = make_story(102, good)  # one redirect to another host: fine
+        landing = make_story(102, web.base[2], path="moved")
+        web.put(moved.url, status=301, location=landing.url)
+        serve_pages(web, [landing])
         private = [make_story(n, guarded, path="private") for n in range(200, 204)]
         public = make_story(204, guarded, path="public")
         serve_pages(web, [*private, public])
         web.put(f"{guarded}/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
 
         feeds = {
-            "ok": _feed(web, 0, "rss-summary", [*stories, big, loop]),
+            "ok": _feed(web, 0, "rss-summary", [*stories, big, loop, moved]),
             "guarded": _feed(web, 1, "atom-summary", [*private, public]),
             "error": f"{good}/feeds/broken.xml",
             "hangs": f"{good}/feeds/slow.xml",
@@ -171,6 +175,7 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
         assert {s.id for s in stories} | {public.id} <= set(stored)
         assert all(not stored[s.id]["summary_only"] for s in stories)
         assert all(stored[s.id]["summary_only"] for s in (*private, big, loop))
+        assert stored[moved.id]["url"] == landing.url and not stored[moved.id]["summary_only"]  # id from the entry
         print(report.line())
         assert "failed feeds: 1 HTTP 404, 1 HTTP 500" in report.line()
         assert f"pages: {len(private)} robots.txt disallows" in report.line()

@@ -57,6 +57,17 @@ def _iso_day(value: object) -> object:
 
 
 Day = Annotated[date, BeforeValidator(_iso_day)]
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})?")
+
+
+def _iso_time(value: object) -> object:
+    # Only ISO 8601 date and time: pydantic alone would also take a number as a Unix time.
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        return value
+    raise ValueError("must be a time written YYYY-MM-DDTHH:MM:SS, with a zone (UTC without one)")
+
+
+Time = Annotated[datetime, BeforeValidator(_iso_time)]
 
 
 class ErrorDetail(BaseModel):
@@ -446,7 +457,7 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
         date_from: Annotated[Day | None, Query(description="stories with an article on or after this day")] = None,
         date_to: Annotated[Day | None, Query(description="stories with an article on or before this day")] = None,
         q: Annotated[str | None, Query(max_length=300, description="words in titles or names (all must match)")] = None,
-        since: Annotated[datetime | None, Query(description=(
+        since: Annotated[Time | None, Query(description=(
             "only stories that changed in the store after this time (ISO 8601; UTC if no zone): pass the "
             "largest `updated` seen so far to poll cheaply"))] = None,
     ) -> dict[str, Any]:

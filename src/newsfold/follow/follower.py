@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from ..config import Settings
-from ..ingest.html import extract_page
+from ..ingest.html import canonical_url, extract_page, host_of
 from ..model import Article, Item, Rejection
 from ..pipeline import Counts, Pipeline
 from ..store import Store
@@ -227,7 +227,9 @@ class Follower:
             report.pages_fetched += 1
             got = extract_page(page.body, e.url, url=e.url, fallback_date=e.date, charset=page.charset)
             if isinstance(got, Article):
-                yield got.with_(title=got.title or e.title)
+                # The id stays the entry's (known before fetching); the link and outlet are where it led.
+                final = canonical_url(page.final_url) or e.url
+                yield got.with_(title=got.title or e.title, url=final, source=host_of(final) or got.source)
                 return
             report.failed_pages[got.reason.split(":")[0]] += 1
             if e.summary is None:
