@@ -124,9 +124,8 @@ class Follower:
             finally:
                 runner.run(fetcher.__aexit__(None, None, None))
                 report.requests = fetcher.requests
-        for s in (states[u] for u in due):
-            if any(e.feed == s.url and e.id in new_ids for e in entries):
-                s.last_new = now.isoformat()
+        for url in {e.feed for e in entries if e.id in new_ids}:
+            states[url].last_new = now.isoformat()
         # After the articles: a round cut short leaves the old validators, so the next one sees its entries again.
         self.session(lambda store, _pipe: _in_transaction(store, lambda: state.save(store.conn, [states[u] for u in due])))
         report.total_s = time.monotonic() - clock
