@@ -7,8 +7,10 @@
 The web (tests/follow_web.py: invented articles, RSS/Atom summary feeds and news sitemaps, so that
 every entry's page is fetched) is served by a separate process, one threaded HTTP server per
 loopback address 127.0.0.2.. (``--hosts``). The round is the real command, timed around it; its
-JSON line splits the time into fetching (waiting on the network: feeds and pages), extracting (HTML
-to text) and the engine (normalise, copies, embedding, linking, store). Prints pages fetched and
+JSON line splits the time into waiting on fetching (polls, and page fetches the engine's work did
+not hide: the next slice's pages are fetched while one is ingested), extracting (HTML to text) and
+the engine (normalise, copies, embedding, linking, store); "fetching busy" is the wall time the
+fetches took, overlapped or not. Prints pages fetched and
 ingested per second and the share of each. ``--set`` passes settings to the command (default:
 ``embedder=hash-bow``, no per-host delay, 8 requests per host, 32 in all).
 """
@@ -99,6 +101,7 @@ def main() -> None:
         "round_s": round(first["total_s"], 1), "command_s": round(wall, 1),
         "pages_per_s": round(pages / first["total_s"], 1),
         "fetch_share": round(first["fetch_s"] / first["total_s"], 3),
+        "fetch_busy_share": round(first["fetch_busy_s"] / first["total_s"], 3),
         "extract_share": round(first["extract_s"] / first["total_s"], 3),
         "engine_share": round(first["engine_s"] / first["total_s"], 3),
         "requests": first["requests"],
@@ -112,8 +115,9 @@ def main() -> None:
     print(f"{out['pages_fetched']} of {out['pages']} pages from {args.feeds} feeds on {args.hosts} hosts: "
           f"{out['articles']} articles, {out['copies']} copies, failures {out['failed'] or 'none'}")
     print(f"round {out['round_s']} s ({out['command_s']} s with start-up): {out['pages_per_s']} pages fetched and "
-          f"ingested per second; fetching {out['fetch_share']:.0%}, extraction {out['extract_share']:.0%}, "
-          f"engine {out['engine_share']:.0%} of the round")
+          f"ingested per second; of the round: waiting on fetching {out['fetch_share']:.0%}, extraction "
+          f"{out['extract_share']:.0%}, engine {out['engine_share']:.0%}; fetching busy {out['fetch_busy_share']:.0%} "
+          f"(overlapping the engine)")
     print(f"second round, nothing changed: {out['unchanged_feeds']} feeds unchanged in {out['unchanged_round_s']} s; "
           f"peak RSS {out['peak_rss_mb_largest_child']} MB")
 

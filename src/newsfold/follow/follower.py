@@ -2,8 +2,9 @@
 entries, ingest through the engine's own ``Pipeline``, then record the feeds' state.
 
 The round's entries (every entry of every changed feed, each once) are put in date order and
-cut into slices of ``follow_slice`` entries; a slice's pages are fetched together, then the slice
-is ingested as one pipeline run. An entry whose article is already stored is left out, and its
+cut into slices of ``follow_slice`` entries; a slice's pages are fetched together (the next slice's
+while this one is ingested, on an event loop in a thread of its own), then the slice is ingested as
+one pipeline run. An entry whose article is already stored is left out, and its
 page is never fetched again. A round killed half-way and run again cuts the same slices (they are
 cut before anything is left out), and what the killed round stored is a prefix of the clean
 round's order, so leaving it out moves nothing else: the rerun ends in the same store.
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 import time
 from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -51,7 +54,8 @@ class RoundReport:
     counts: Counts = field(default_factory=Counts)
     failed_feeds: Counter[str] = field(default_factory=Counter)
     failed_pages: Counter[str] = field(default_factory=Counter)
-    fetch_s: float = 0.0
+    fetch_s: float = 0.0  # waiting for the network: polls, and pages the engine's work did not hide
+    fetch_busy_s: float = 0.0  # polls and page fetches from start to end, overlapped or not
     extract_s: float = 0.0
     engine_s: float = 0.0
     total_s: float = 0.0
@@ -70,14 +74,14 @@ class RoundReport:
             reasons.append(f"pages: {_reasons(self.failed_pages)}")
         if reasons:
             text += "; failed " + "; ".join(reasons)
-        return text + f" ({self.total_s:.1f} s, fetching {self.fetch_s:.1f} s)"
+        return text + f" ({self.total_s:.1f} s, {self.fetch_s:.1f} s of it waiting on the network)"
 
     def as_dict(self) -> dict[str, Any]:
         return {"started": self.started.isoformat(), "feeds": self.feeds, "polled": self.polled,
                 "unchanged": self.unchanged, "changed": self.changed, "backing_off": self.backing_off,
                 "entries": self.entries, "pages_fetched": self.pages_fetched, **self.counts.as_dict(),
                 "failed_feeds": dict(self.failed_feeds), "failed_pages": dict(self.failed_pages),
-                "fetch_s": self.fetch_s, "extract_s": self.extract_s, "engine_s": self.engine_s,
+                "fetch_s": self.fetch_s, "fetch_busy_s": self.fetch_busy_s, "extract_s": self.extract_s, "engine_s": self.engine_s,
                 "total_s": self.total_s, "requests": self.requests}
 
 
@@ -112,18 +116,20 @@ class Follower:
         report = RoundReport(now, feeds=len(urls))
         due = [u for u in urls if (not states[u].backing_off(now)) if everything or states[u].due(now)]
         report.backing_off = sum(states[u].backing_off(now) for u in urls)
-        with asyncio.Runner() as runner:
-            fetcher = Fetcher(self.settings, self.robots)
-            runner.run(fetcher.__aenter__())
-            try:
-                t = time.monotonic()
-                polled = runner.run(_gather([self._poll(fetcher, states[u]) for u in due]))
-                report.fetch_s += time.monotonic() - t
-                entries = self._settle_polls(polled, states, report, now)
-                new_ids = self._ingest(runner, fetcher, entries, report)
-            finally:
-                runner.run(fetcher.__aexit__(None, None, None))
-                report.requests = fetcher.requests
+        loop = _LoopThread()
+        fetcher = Fetcher(self.settings, self.robots)
+        try:
+            loop.run(fetcher.__aenter__())
+            t = time.monotonic()
+            polled = loop.run(_gather([self._poll(fetcher, states[u]) for u in due]))
+            report.fetch_s += time.monotonic() - t
+            report.fetch_busy_s += time.monotonic() - t
+            entries = self._settle_polls(polled, states, report, now)
+            new_ids = self._ingest(loop, fetcher, entries, report)
+        finally:
+            loop.run(fetcher.__aexit__(None, None, None))
+            loop.close()
+            report.requests = fetcher.requests
         for url in {e.feed for e in entries if e.id in new_ids}:
             states[url].last_new = now.isoformat()
         # After the articles: a round cut short leaves the old validators, so the next one sees its entries again.
@@ -181,19 +187,22 @@ class Follower:
         return _date_order(list(entries.values()))
 
     # -- fetching and ingesting ----------------------------------------------------------------
-    def _ingest(self, runner: asyncio.Runner, fetcher: Fetcher, entries: list[Entry],
-                report: RoundReport) -> set[str]:
-        """Ingest the entries slice by slice; the ids that were new to the store."""
+    def _ingest(self, loop: _LoopThread, fetcher: Fetcher, entries: list[Entry], report: RoundReport) -> set[str]:
+        """Ingest the entries slice by slice, the pages of the next slice fetched while this one is
+        ingested; the ids that were new to the store."""
         new_ids: set[str] = set()
         done = 0
         size = self.settings.follow_slice
-        for start in range(0, len(entries), size):
-            part = entries[start : start + size]
-            stored = self.session(lambda store, _pipe: _stored(store, part))
-            to_fetch = [e for e in part if e.article is None and e.id not in stored]
+        slices = [entries[start : start + size] for start in range(0, len(entries), size)]
+        ahead = self._prefetch(loop, fetcher, slices[0], report) if slices else None
+        for k, part in enumerate(slices):
+            assert ahead is not None
+            stored, to_fetch, future = ahead
             t = time.monotonic()
-            pages = runner.run(_gather([fetcher.get(e.url, PAGE_TYPES) for e in to_fetch]))
-            report.fetch_s += time.monotonic() - t
+            pages = future.result()
+            report.fetch_s += time.monotonic() - t  # the wait: fetching the engine did not hide
+            if k + 1 < len(slices):  # its ids cannot be stored by this slice: each entry is in one slice
+                ahead = self._prefetch(loop, fetcher, slices[k + 1], report)
             t = time.monotonic()
             fetched = {e.id: p for e, p in zip(to_fetch, pages)}
             items = [item for e in part for item in self._items(e, stored.get(e.id), fetched.get(e.id), report)]
@@ -211,6 +220,20 @@ class Follower:
             kept = self.session(lambda store, _pipe: _stored(store, [e for e in entries if e.id in new_ids]))
             new_ids &= {i for i, origin in kept.items() if origin != REJECTED}
         return new_ids
+
+    def _prefetch(self, loop: _LoopThread, fetcher: Fetcher, part: list[Entry],
+                  report: RoundReport) -> tuple[dict[str, str], list[Entry], Future[list[Fetched]]]:
+        """Start fetching the pages a slice needs: those of its entries not stored and without full text."""
+        stored = self.session(lambda store, _pipe: _stored(store, part))
+        to_fetch = [e for e in part if e.article is None and e.id not in stored]
+
+        async def fetch() -> list[Fetched]:
+            t = time.monotonic()
+            pages = await _gather([fetcher.get(e.url, PAGE_TYPES) for e in to_fetch])
+            report.fetch_busy_s += time.monotonic() - t
+            return pages
+
+        return stored, to_fetch, loop.submit(fetch())
 
     def _items(self, e: Entry, stored: str | None, page: Fetched | None,
                report: RoundReport) -> Iterable[Item]:
@@ -239,6 +262,26 @@ class Follower:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+class _LoopThread:
+    """An event loop in a thread of its own: the fetcher works there while this thread runs the engine."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="newsfold-fetch", daemon=True)
+        self.thread.start()
+
+    def submit(self, coro: Any) -> Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def run(self, coro: Any) -> Any:
+        return self.submit(coro).result()
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+
 async def _gather(coros: list[Any]) -> list[Any]:
     return list(await asyncio.gather(*coros))
 
