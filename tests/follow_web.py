@@ -49,6 +49,7 @@ class LocalWeb:
     def __init__(self, hosts: int) -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[tuple[str, int]] = []  # (url, status) of every request, in order
+        self.agents: set[str] = set()  # the User-Agent headers seen
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
         self.base: list[str] = []
@@ -82,6 +83,7 @@ class LocalWeb:
                             status, body = 304, b""
                 with web._lock:  # logged as it arrives, even if the answer comes late or never
                     web.log.append((url, status))
+                    web.agents.add(self.headers.get("User-Agent", ""))
                 if route is not None and route.delay:
                     time.sleep(route.delay)
                 self.send_response(status)

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli
 from follow_web import FEED_KINDS, LocalWeb, Story, feed_body, make_story, serve_pages, story_page
 
-from newsfold import config
+from newsfold import __version__, config
 from newsfold.follow.commands import LocalSession, parse_every
 from newsfold.follow.follower import Follower
 from newsfold.follow.sources import read_sources
@@ -118,7 +118,8 @@ def test_fifty_feeds_one_round_then_304s_then_only_new_entries(tmp_path: Path) -
 
 def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path) -> None:
     cap = 60_000
-    settings = config.load(None, {**FAST, "follow_timeout": 1, "follow_max_bytes": cap, "follow_max_redirects": 3})
+    settings = config.load(None, {**FAST, "follow_timeout": 1, "follow_max_bytes": cap, "follow_max_redirects": 3,
+                                  "follow_contact": "desk@newsroom.example"})
     with LocalWeb(hosts=3) as web:
         good, guarded = web.base[0], web.base[1]
         stories = [make_story(n, good) for n in range(12)]
@@ -128,6 +129,8 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
         loop = make_story(101, good)
         web.put(loop.url, status=302, location=f"{good}/loop/b")
         web.put(f"{good}/loop/b", status=301, location=loop.url)
+        image = make_story(103, good)
+        web.put(image.url, b"\x89PNG\r\n\x1a\n" + bytes(100), content_type="image/png")
         moved = make_story(102, good)  # one redirect to another host: fine
         landing = make_story(102, web.base[2], path="moved")
         web.put(moved.url, status=301, location=landing.url)
@@ -138,7 +141,7 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
         web.put(f"{guarded}/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
 
         feeds = {
-            "ok": _feed(web, 0, "rss-summary", [*stories, big, loop, moved]),
+            "ok": _feed(web, 0, "rss-summary", [*stories, big, loop, moved, image]),
             "guarded": _feed(web, 1, "atom-summary", [*private, public]),
             "error": f"{good}/feeds/broken.xml",
             "hangs": f"{good}/feeds/slow.xml",
@@ -165,7 +168,8 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
             "HTTP 500": 1, "timed out": 1, "HTTP 404": 1,
             f"not a feed (an HTML page; it names {feeds['ok']})": 1}
         assert dict(report.failed_pages) == {
-            f"too large (over {cap} bytes)": 1, "redirect loop": 1, "robots.txt disallows": len(private)}
+            f"too large (over {cap} bytes)": 1, "redirect loop": 1, "robots.txt disallows": len(private),
+            "content type image/png": 1}
         assert report.polled == 6 and report.changed == 2
         requested = [u for u, _ in web.requests()]
         assert not any("/private/" in u for u in requested)  # the server never saw a disallowed page asked for
@@ -174,7 +178,8 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
         # The round went on: every good page is an article, and what could not be fetched kept its summary.
         assert {s.id for s in stories} | {public.id} <= set(stored)
         assert all(not stored[s.id]["summary_only"] for s in stories)
-        assert all(stored[s.id]["summary_only"] for s in (*private, big, loop))
+        assert all(stored[s.id]["summary_only"] for s in (*private, big, loop, image))
+        assert web.agents == {f"newsfold/{__version__} (news follower; desk@newsroom.example)"}
         assert stored[moved.id]["url"] == landing.url and not stored[moved.id]["summary_only"]  # id from the entry
         print(report.line())
         assert "failed feeds: 1 HTTP 404, 1 HTTP 500" in report.line()
