@@ -50,6 +50,9 @@ class LocalWeb:
         self.routes: dict[str, Route] = {}
         self.log: list[tuple[str, int]] = []  # (url, status) of every request, in order
         self.agents: set[str] = set()  # the User-Agent headers seen
+        self.arrivals: dict[str, list[float]] = {}  # host:port -> when each request arrived (monotonic)
+        self.in_flight: dict[str, int] = {}
+        self.most_in_flight: dict[str, int] = {}  # host:port -> most requests it was answering at once
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
         self.base: list[str] = []
@@ -81,9 +84,20 @@ class LocalWeb:
                         headers.append(("Last-Modified", stamp))
                         if self.headers.get("If-Modified-Since") == stamp:
                             status, body = 304, b""
+                host = self.headers.get("Host", "")
                 with web._lock:  # logged as it arrives, even if the answer comes late or never
                     web.log.append((url, status))
                     web.agents.add(self.headers.get("User-Agent", ""))
+                    web.arrivals.setdefault(host, []).append(time.monotonic())
+                    web.in_flight[host] = web.in_flight.get(host, 0) + 1
+                    web.most_in_flight[host] = max(web.most_in_flight.get(host, 0), web.in_flight[host])
+                try:
+                    self._answer(route, status, headers, body)
+                finally:
+                    with web._lock:
+                        web.in_flight[host] -= 1
+
+            def _answer(self, route: Route | None, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
                 if route is not None and route.delay:
                     time.sleep(route.delay)
                 self.send_response(status)

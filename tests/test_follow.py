@@ -203,6 +203,30 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
     assert listing.rstrip().endswith("6 feeds, 3 failing")
 
 
+def test_requests_to_a_host_are_paced_and_bounded(tmp_path: Path) -> None:
+    delay = 0.25
+    settings = config.load(None, {**FAST, "follow_host_delay": delay, "follow_per_host": 2,
+                                  "follow_concurrency": 3})
+    with LocalWeb(hosts=2) as web:
+        paced, busy = web.base
+        slow = [make_story(n, busy) for n in range(8)]
+        for s in slow:  # each answer takes a while: requests to this host pile up unless bounded
+            web.put(s.url, story_page(s), delay=0.3)
+        stories = [make_story(n, paced) for n in range(10, 15)]
+        serve_pages(web, stories)
+        sources = tmp_path / "sources.txt"
+        sources.write_text(_feed(web, 0, "rss-summary", stories) + "\n" + _feed(web, 1, "rss-summary", slow) + "\n")
+        session = LocalSession(str(tmp_path / "db"), settings)
+        report = Follower(sources, session, settings, EVERY).run_round()
+        session.close()
+    assert report.pages_fetched == 13
+    gaps = [b - a for a, b in zip(web.arrivals[paced[7:]], web.arrivals[paced[7:]][1:])]
+    # robots.txt, the two feeds, 5 pages: starts a delay apart (less a new connection's set-up, seen by the server)
+    assert len(gaps) == 7 and min(gaps) >= delay * 0.8, gaps
+    assert web.most_in_flight[busy[7:]] == 2  # follow_per_host
+    assert sum(web.most_in_flight.values()) <= 3 + 1  # follow_concurrency (the paced host counts once)
+
+
 def test_sitemap_index_with_a_gzipped_child(tmp_path: Path) -> None:
     import gzip
 
