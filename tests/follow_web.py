@@ -40,6 +40,7 @@ class Route:
     location: str = ""
     delay: float = 0.0  # seconds before answering (a slow or hanging server), bounded by the test
     validators: str = "etag"  # etag, last-modified, none
+    headers: tuple[tuple[str, str], ...] = ()
     modified: datetime = field(default_factory=lambda: datetime(2026, 5, 1, tzinfo=timezone.utc))
 
 
@@ -72,6 +73,7 @@ class LocalWeb:
                 headers: list[tuple[str, str]] = []
                 body = b"not found" if route is None else route.body
                 if route is not None:
+                    headers += route.headers
                     if route.location:
                         headers.append(("Location", route.location))
                     etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'

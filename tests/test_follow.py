@@ -227,6 +227,23 @@ def test_requests_to_a_host_are_paced_and_bounded(tmp_path: Path) -> None:
     assert sum(web.most_in_flight.values()) <= 3 + 1  # follow_concurrency (the paced host counts once)
 
 
+def test_a_feed_that_asks_to_wait_is_left_alone_that_long(tmp_path: Path) -> None:
+    settings = config.load(None, FAST)
+    with LocalWeb(hosts=1) as web:
+        busy = f"{web.base[0]}/feeds/busy.xml"
+        web.put(busy, "slow down", status=429, content_type="text/plain", headers=(("Retry-After", "7200"),))
+        sources = tmp_path / "sources.txt"
+        sources.write_text(busy + "\n")
+        session = LocalSession(str(tmp_path / "db"), settings)
+        follower = Follower(sources, session, settings, EVERY)
+        now = now_utc()
+        assert dict(follower.run_round(now=now).failed_feeds) == {"HTTP 429": 1}
+        assert follower.next_due() == now + timedelta(hours=2)  # not the 20 minutes of a first failure
+        assert follower.run_round(now=now + timedelta(hours=1)).polled == 0
+        assert follower.run_round(now=now + timedelta(hours=2)).polled == 1
+        session.close()
+
+
 def test_sitemap_index_with_a_gzipped_child(tmp_path: Path) -> None:
     import gzip
 

@@ -14,6 +14,8 @@ import asyncio
 import time
 import urllib.robotparser
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -39,6 +41,7 @@ class Fetched:
     last_modified: str = ""
     final_url: str = ""
     error: str = ""  # why the fetch failed, in a few words; "" when it did not
+    retry_after: float = 0.0  # seconds a 429 or 503 asked us to wait
 
     @property
     def charset(self) -> str | None:
@@ -153,6 +156,8 @@ class Fetcher:
                 return out
             if r.status_code != 200:
                 out.error = f"HTTP {r.status_code}"
+                if r.status_code in (429, 503):
+                    out.retry_after = _seconds_from(r.headers.get("retry-after", ""))
                 return out
             kind = out.content_type.split(";")[0].strip().lower()
             if kind and not any(a in kind for a in accept):
@@ -226,3 +231,17 @@ class Fetcher:
         if delay:
             self._host(origin).delay = max(self.settings.follow_host_delay, min(float(delay), 60.0))
         return parser
+
+
+def _seconds_from(retry_after: str) -> float:
+    """Retry-After as seconds: a number, or an HTTP date; 0 when absent or unreadable (at most a day)."""
+    value = retry_after.strip()
+    if value.isdigit():
+        return min(float(value), 86400.0)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, min((when - datetime.now(timezone.utc)).total_seconds(), 86400.0))

@@ -182,7 +182,8 @@ class Follower:
                 report.changed += 1
                 for e in found.entries:
                     entries.setdefault(e.id, e)
-            s.next_poll = state.next_poll(now, self.every, s.failures).isoformat()
+            s.next_poll = max(state.next_poll(now, self.every, s.failures),
+                              now + timedelta(seconds=got.retry_after)).isoformat()  # the site asked to wait
         report.entries = len(entries)
         return _date_order(list(entries.values()))
 
