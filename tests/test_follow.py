@@ -262,10 +262,19 @@ def test_sitemap_index_with_a_gzipped_child(tmp_path: Path) -> None:
         sources = tmp_path / "sources.txt"
         sources.write_text(f"{site}/sitemap-index.xml  # an index of news sitemaps\n")
         session = LocalSession(str(tmp_path / "db"), settings)
-        report = Follower(sources, session, settings, EVERY).run_round()
+        follower = Follower(sources, session, settings, EVERY)
+        report = follower.run_round()
+        assert (report.entries, report.pages_fetched, report.counts.articles) == (6, 6, 6)
+        assert set(_stored(tmp_path / "db")) == {s.id for s in stories}
+        assert follower.run_round(everything=True).unchanged == 1
+        # A child sitemap changes, the index does not: the new article is found.
+        late = make_story(6, site)
+        serve_pages(web, [late])
+        web.put(f"{site}/sitemaps/a.xml", feed_body("sitemap", "", site, [late, *stories[:3]])[0],
+                content_type="application/xml")
+        report = follower.run_round(everything=True)
+        assert (report.changed, report.pages_fetched, report.counts.articles) == (1, 1, 1)
         session.close()
-    assert (report.entries, report.pages_fetched, report.counts.articles) == (6, 6, 6)
-    assert set(_stored(tmp_path / "db")) == {s.id for s in stories}
 
 
 def test_sources_and_durations_are_checked(tmp_path: Path) -> None:

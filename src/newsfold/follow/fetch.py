@@ -42,6 +42,7 @@ class Fetched:
     final_url: str = ""
     error: str = ""  # why the fetch failed, in a few words; "" when it did not
     retry_after: float = 0.0  # seconds a 429 or 503 asked us to wait
+    digest: str = ""  # of what a feed poll read (a sitemap index: with its children), set by the follower
 
     @property
     def charset(self) -> str | None:

@@ -141,20 +141,24 @@ class Follower:
     async def _poll(self, fetcher: Fetcher, s: state.FeedState) -> tuple[Fetched, Listing | str]:
         """The answer and what it lists (or why nothing usable) of one feed."""
         cap = self.settings.follow_max_bytes
-        got = await fetcher.get(s.url, FEED_TYPES, s.etag, s.last_modified)
+        index = s.kind == "sitemap index"  # its children change while it stays the same: always read them
+        got = await fetcher.get(s.url, FEED_TYPES, "" if index else s.etag, "" if index else s.last_modified)
         if got.error or got.status == 304:
             return got, Listing("", [], [])
         try:
             listing = read_entries(got.body, s.url, cap)
         except NotAFeed as exc:
             return got, f"not a feed ({exc}{_named_feeds(got)})"
+        digest = hashlib.sha1(got.body)
         children = listing.children[:MAX_CHILD_SITEMAPS]
         for child in await _gather([fetcher.get(c, FEED_TYPES) for c in children]):
+            digest.update(child.body)
             if not child.error:
                 try:
                     listing.entries.extend(read_entries(child.body, s.url, cap).entries)
                 except NotAFeed:
                     continue
+        got.body, got.digest = b"", digest.hexdigest()
         return got, listing
 
     def _settle_polls(self, polled: list[tuple[Fetched, Listing | str]], states: dict[str, state.FeedState],
@@ -166,7 +170,7 @@ class Follower:
             report.polled += 1
             s.last_poll = now.isoformat()
             error = got.error or (found if isinstance(found, str) else "")
-            digest = "" if error or got.status == 304 else hashlib.sha1(got.body).hexdigest()
+            digest = "" if error or got.status == 304 else got.digest
             if error:
                 s.failures += 1
                 s.last_error, s.last_status = error, "failed"
@@ -182,6 +186,8 @@ class Follower:
                 report.changed += 1
                 for e in found.entries:
                     entries.setdefault(e.id, e)
+            if s.kind == "sitemap index":
+                s.etag = s.last_modified = ""
             s.next_poll = max(state.next_poll(now, self.every, s.failures),
                               now + timedelta(seconds=got.retry_after)).isoformat()  # the site asked to wait
         report.entries = len(entries)
