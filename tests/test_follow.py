@@ -244,6 +244,21 @@ def test_a_feed_that_asks_to_wait_is_left_alone_that_long(tmp_path: Path) -> Non
         session.close()
 
 
+def test_a_host_that_is_down_is_reported_as_such(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.9", 0))
+        down = f"http://127.0.0.9:{sock.getsockname()[1]}/feed.xml"
+    sources = tmp_path / "sources.txt"
+    sources.write_text(down + "\n")
+    settings = config.load(None, FAST)
+    session = LocalSession(str(tmp_path / "db"), settings)
+    report = Follower(sources, session, settings, EVERY).run_round()
+    session.close()
+    assert dict(report.failed_feeds) == {"robots.txt unreachable (connection failed)": 1}
+
+
 def test_sitemap_index_with_a_gzipped_child(tmp_path: Path) -> None:
     import gzip
 

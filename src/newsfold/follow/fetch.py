@@ -78,6 +78,7 @@ class Fetcher:
         self.settings = settings
         self.robots = robots if robots is not None else {}
         self._robots_pending: dict[str, asyncio.Future[object]] = {}
+        self._robots_unreachable: dict[str, str] = {}  # origin -> why, for this fetcher's round only
         self._hosts: dict[str, _Host] = {}
         self._slots = asyncio.Semaphore(settings.follow_concurrency)
         self.requests = 0  # HTTP requests made (robots.txt included)
@@ -102,8 +103,9 @@ class Fetcher:
         seen = {url}
         current = url
         for _hop in range(self.settings.follow_max_redirects + 1):
-            if not await self._allowed(current):
-                return Fetched(url, error="robots.txt disallows", final_url=current)
+            denied = await self._denied(current)
+            if denied:
+                return Fetched(url, error=denied, final_url=current)
             headers = {}
             if etag:
                 headers["If-None-Match"] = etag
@@ -180,8 +182,9 @@ class Fetcher:
     def _host(self, origin: str) -> _Host:
         host = self._hosts.get(origin)
         if host is None:
-            host = self._hosts[origin] = _Host(asyncio.Semaphore(self.settings.follow_per_host),
-                                               self.settings.follow_host_delay)
+            cached = self.robots.get(origin)
+            delay = _crawl_delay(cached[1] if cached else None, self.settings.follow_host_delay)
+            host = self._hosts[origin] = _Host(asyncio.Semaphore(self.settings.follow_per_host), delay)
         return host
 
     @staticmethod
@@ -194,27 +197,30 @@ class Fetcher:
             await asyncio.sleep(start - now)
 
     # -- robots.txt ------------------------------------------------------------------------------
-    async def _allowed(self, url: str) -> bool:
+    async def _denied(self, url: str) -> str:
+        """Why robots.txt forbids ``url`` ("" when it does not)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         cached = self.robots.get(origin)
-        if cached is None or time.time() - cached[0] > ROBOTS_TTL:
+        if cached is not None and time.time() - cached[0] <= ROBOTS_TTL:
+            parser = cached[1]
+        elif origin in self._robots_unreachable:
+            return self._robots_unreachable[origin]
+        else:
             pending = self._robots_pending.get(origin)
             if pending is None:  # the first asker reads it; the others wait for that answer
                 pending = self._robots_pending[origin] = asyncio.ensure_future(self._read_robots(origin))
             parser = await pending
-            self.robots[origin] = (time.time(), parser)
-            self._robots_pending.pop(origin, None)
-        else:
-            parser = cached[1]
+            if origin in self._robots_unreachable:
+                return self._robots_unreachable[origin]
         if parser is None:
-            return True
+            return ""
         assert isinstance(parser, urllib.robotparser.RobotFileParser)
-        return parser.can_fetch(user_agent(""), url)
+        return "" if parser.can_fetch(user_agent(""), url) else "robots.txt disallows"
 
     async def _read_robots(self, origin: str) -> object:
-        """The parsed robots.txt, None when it allows everything (absent); a deny-all parser when unreadable."""
-        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+        """The parsed robots.txt (None when it allows everything), kept for a day. One that cannot be
+        read forbids the whole site, for this round only, so a site that comes back resumes."""
         url = origin + "/robots.txt"
         got = Fetched(url)
         for _hop in range(5):  # RFC 9309: follow at least five redirects
@@ -222,16 +228,27 @@ class Fetcher:
             if got.status not in _REDIRECTS or got.error:
                 break
             url = got.final_url
+        parser: urllib.robotparser.RobotFileParser | None = None
         if 400 <= got.status < 500 or got.error.startswith("too large"):
-            return None  # absent (or absurd): everything allowed
-        if got.error or got.status != 200:
-            parser.disallow_all = True  # unreachable: assume the site allows nothing
-            return parser
-        parser.parse(got.body.decode("utf-8", "replace").splitlines())
-        delay = parser.crawl_delay(user_agent(""))
-        if delay:
-            self._host(origin).delay = max(self.settings.follow_host_delay, min(float(delay), 60.0))
+            pass  # absent (or absurd): everything allowed
+        elif got.error or got.status != 200:
+            self._robots_unreachable[origin] = f"robots.txt unreachable ({got.error or got.status})"
+            return None
+        else:
+            parser = urllib.robotparser.RobotFileParser(url)
+            parser.parse(got.body.decode("utf-8", "replace").splitlines())
+        self.robots[origin] = (time.time(), parser)
+        self._host(origin).delay = _crawl_delay(parser, self.settings.follow_host_delay)
         return parser
+
+
+def _crawl_delay(parser: object, delay: float) -> float:
+    """The per-host delay: the setting, or robots.txt's Crawl-delay when longer (at most a minute)."""
+    if isinstance(parser, urllib.robotparser.RobotFileParser):
+        asked = parser.crawl_delay(user_agent(""))
+        if asked:
+            return max(delay, min(float(asked), 60.0))
+    return delay
 
 
 def _seconds_from(retry_after: str) -> float:
