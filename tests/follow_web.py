@@ -118,10 +118,14 @@ class LocalWeb:
 
     def __enter__(self) -> LocalWeb:
         for i in range(self._n):
-            server = _Server((f"127.0.0.{i + 2}", 0), self._handler)
+            try:
+                server = _Server((f"127.0.0.{i + 2}", 0), self._handler)
+            except OSError:  # only 127.0.0.1 is configured (macOS): another port is another host too
+                server = _Server(("127.0.0.1", 0), self._handler)
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
             self._servers.append(server)
-            self.base.append(f"http://127.0.0.{i + 2}:{server.server_address[1]}")
+            address, port = server.server_address[:2]
+            self.base.append(f"http://{address}:{port}")
         return self
 
     def __exit__(self, *exc: object) -> None:

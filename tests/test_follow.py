@@ -248,8 +248,8 @@ def test_a_host_that_is_down_is_reported_as_such(tmp_path: Path) -> None:
     import socket
 
     with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.9", 0))
-        down = f"http://127.0.0.9:{sock.getsockname()[1]}/feed.xml"
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}/feed.xml"
     sources = tmp_path / "sources.txt"
     sources.write_text(down + "\n")
     settings = config.load(None, FAST)
