@@ -100,9 +100,17 @@ class Fetcher:
     # -- the one public call ---------------------------------------------------------------
     async def get(self, url: str, accept: tuple[str, ...], etag: str = "", last_modified: str = "") -> Fetched:
         """GET ``url`` following up to ``follow_max_redirects`` redirects; 304 when the validators match."""
+        try:
+            return await self._get(url, accept, etag, last_modified)
+        except Exception as exc:  # whatever a site sends, one fetch must never stop a round
+            return Fetched(url, error=f"fetch failed ({type(exc).__name__})")
+
+    async def _get(self, url: str, accept: tuple[str, ...], etag: str, last_modified: str) -> Fetched:
         seen = {url}
         current = url
         for _hop in range(self.settings.follow_max_redirects + 1):
+            if not _is_http(current):
+                return Fetched(url, error="not an http(s) URL", final_url=current)
             denied = await self._denied(current)
             if denied:
                 return Fetched(url, error=denied, final_url=current)
@@ -124,13 +132,8 @@ class Fetcher:
 
     # -- one request -------------------------------------------------------------------------
     async def _request(self, url: str, headers: dict[str, str], accept: tuple[str, ...], cap: int) -> Fetched:
-        try:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                return Fetched(url, error="not an http(s) URL")
-            host = self._host(f"{parts.scheme}://{parts.netloc}")
-        except ValueError:
-            return Fetched(url, error="not an http(s) URL")
+        parts = urlsplit(url)  # an http(s) URL: _get checked it
+        host = self._host(f"{parts.scheme}://{parts.netloc}")
         async with self._slots, host.slots:
             await self._pace(host)
             self.requests += 1
@@ -225,7 +228,7 @@ class Fetcher:
         got = Fetched(url)
         for _hop in range(5):  # RFC 9309: follow at least five redirects
             got = await self._request(url, {}, ("text/",), ROBOTS_MAX_BYTES)
-            if got.status not in _REDIRECTS or got.error:
+            if got.status not in _REDIRECTS or got.error or not _is_http(got.final_url):
                 break
             url = got.final_url
         parser: urllib.robotparser.RobotFileParser | None = None
@@ -240,6 +243,14 @@ class Fetcher:
         self.robots[origin] = (time.time(), parser)
         self._host(origin).delay = _crawl_delay(parser, self.settings.follow_host_delay)
         return parser
+
+
+def _is_http(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def _crawl_delay(parser: object, delay: float) -> float:
