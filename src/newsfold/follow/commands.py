@@ -6,6 +6,7 @@ import json
 import re
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -72,7 +73,32 @@ def run_forever(follower: Follower, once: bool, stop: threading.Event, report: C
         stop.wait(wait)
 
 
-def cmd_follow(args: argparse.Namespace, settings: Settings, progress: Any) -> int:
+class RoundProgress:
+    """The round's progress on one line of stderr, only when stderr is a terminal (at most 5 times a second)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.last = 0.0
+        self.shown = False
+        self._lock = threading.Lock()  # pages are told from the fetching thread, articles from this one
+
+    def __call__(self, r: RoundReport) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.2:
+            return
+        with self._lock:
+            self.last, self.shown = now, True
+            sys.stderr.write(f"\rround: {r.pages_done}/{r.pages_wanted} pages fetched, {r.ingested} articles "
+                             f"through the engine ")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            self.shown = False
+
+
+def cmd_follow(args: argparse.Namespace, settings: Settings, progress: RoundProgress) -> int:
     every = parse_every(args.every)
     if not settings.follow_contact:
         log("newsfold follow: set follow_contact (--set follow_contact=you@example.org) so that sites can reach you")
@@ -82,7 +108,6 @@ def cmd_follow(args: argparse.Namespace, settings: Settings, progress: Any) -> i
 
         def report(r: RoundReport) -> None:
             progress.close()
-            progress.done = progress.total = 0  # the next round counts from zero
             log(r.line())
             if args.json:
                 print(json.dumps(r.as_dict()), flush=True)
@@ -140,7 +165,7 @@ def add_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     from .. import cli
 
     def follow(args: argparse.Namespace) -> int:
-        return cmd_follow(args, cli._settings(args), cli.Progress("round", "articles"))
+        return cmd_follow(args, cli._settings(args), RoundProgress())
 
     sp = add("follow", "follow feeds and news sitemaps: poll them every --every, fetch new articles' pages, "
              "ingest them (a restart resumes)", follow, True)

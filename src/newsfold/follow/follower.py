@@ -60,6 +60,9 @@ class RoundReport:
     engine_s: float = 0.0
     total_s: float = 0.0
     requests: int = 0
+    pages_wanted: int = 0  # progress: pages asked for so far, pages answered, articles through the engine
+    pages_done: int = 0
+    ingested: int = 0
 
     def line(self) -> str:
         c = self.counts
@@ -91,12 +94,12 @@ def _reasons(c: Counter[str]) -> str:
 
 class Follower:
     def __init__(self, sources: str | Path, session: Session[Any], settings: Settings, every: timedelta,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+                 progress: Callable[[RoundReport], None] | None = None) -> None:
         self.sources = sources
         self.session = session
         self.settings = settings
         self.every = every
-        self.progress = progress
+        self.progress = progress  # told as pages are fetched and articles ingested
         self.robots: dict[str, tuple[float, object]] = {}  # kept across rounds (a day at most)
         read_sources(sources)  # a bad sources file fails now, not at the first round
         session(lambda store, _pipe: _in_transaction(store, lambda: state.ensure_table(store.conn)))
@@ -198,7 +201,6 @@ class Follower:
         """Ingest the entries slice by slice, the pages of the next slice fetched while this one is
         ingested; the ids that were new to the store."""
         new_ids: set[str] = set()
-        done = 0
         size = self.settings.follow_slice
         slices = [entries[start : start + size] for start in range(0, len(entries), size)]
         ahead = self._prefetch(loop, fetcher, slices[0], report) if slices else None
@@ -216,11 +218,14 @@ class Follower:
             report.extract_s += time.monotonic() - t
             new_ids |= {e.id for e in part if e.id not in stored}
             t = time.monotonic()
-            base = done
-            progress = (lambda d, n: self.progress(base + d, base + n)) if self.progress else None  # noqa: E731
-            counts = self.session(lambda _store, pipe: pipe.run(items, strict=False, progress=progress, chunk=None))
+            base = report.ingested
+
+            def ingested(d: int, _total: int) -> None:
+                report.ingested = base + d
+                self._tell(report)
+
+            counts = self.session(lambda _store, pipe: pipe.run(items, strict=False, progress=ingested, chunk=None))
             report.engine_s += time.monotonic() - t
-            done += counts.articles + counts.duplicates
             for name, value in counts.as_dict().items():
                 setattr(report.counts, name, getattr(report.counts, name) + value)
         if new_ids:
@@ -234,13 +239,25 @@ class Follower:
         stored = self.session(lambda store, _pipe: _stored(store, part))
         to_fetch = [e for e in part if e.article is None and e.id not in stored]
 
+        async def one(e: Entry) -> Fetched:
+            page = await fetcher.get(e.url, PAGE_TYPES)
+            report.pages_done += 1
+            self._tell(report)
+            return page
+
         async def fetch() -> list[Fetched]:
             t = time.monotonic()
-            pages = await _gather([fetcher.get(e.url, PAGE_TYPES) for e in to_fetch])
+            pages = await _gather([one(e) for e in to_fetch])
             report.fetch_busy_s += time.monotonic() - t
             return pages
 
+        report.pages_wanted += len(to_fetch)
+
         return stored, to_fetch, loop.submit(fetch())
+
+    def _tell(self, report: RoundReport) -> None:
+        if self.progress:
+            self.progress(report)
 
     def _items(self, e: Entry, stored: str | None, page: Fetched | None,
                report: RoundReport) -> Iterable[Item]:
