@@ -155,7 +155,8 @@ def test_failures_are_counted_with_reasons_and_never_stop_a_round(tmp_path: Path
                 f'href="{feeds["ok"]}"></head><body><p>Welcome</p></body></html>')
         sources = tmp_path / "sources.opml"
         sources.write_text('<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>'
-                           '<outline text="news">' + "".join(f'<outline type="rss" xmlUrl="{u}"/>' for u in feeds.values())
+                           '<outline text="news">'
+                           + "".join(f'<outline type="rss" xmlUrl="{u}"/>' for u in feeds.values())
                            + "</outline></body></opml>")
         assert read_sources(sources) == list(feeds.values())
 
@@ -267,7 +268,8 @@ def test_sitemap_index_with_a_gzipped_child(tmp_path: Path) -> None:
         site = web.base[0]
         stories = [make_story(n, site) for n in range(6)]
         serve_pages(web, stories)
-        web.put(f"{site}/sitemaps/a.xml", feed_body("sitemap", "", site, stories[:3])[0], content_type="application/xml")
+        web.put(f"{site}/sitemaps/a.xml", feed_body("sitemap", "", site, stories[:3])[0],
+                content_type="application/xml")
         web.put(f"{site}/sitemaps/b.xml.gz", gzip.compress(feed_body("sitemap", "", site, stories[3:])[0]),
                 content_type="application/x-gzip")
         web.put(f"{site}/sitemap-index.xml",

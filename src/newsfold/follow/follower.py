@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from ..config import Settings
 from ..ingest.html import canonical_url, extract_page, host_of
-from ..model import Article, Item, Rejection
+from ..model import Article, Item
 from ..pipeline import Counts, Pipeline
 from ..store import Store
 from . import state
@@ -84,7 +84,8 @@ class RoundReport:
                 "unchanged": self.unchanged, "changed": self.changed, "backing_off": self.backing_off,
                 "entries": self.entries, "pages_fetched": self.pages_fetched, **self.counts.as_dict(),
                 "failed_feeds": dict(self.failed_feeds), "failed_pages": dict(self.failed_pages),
-                "fetch_s": self.fetch_s, "fetch_busy_s": self.fetch_busy_s, "extract_s": self.extract_s, "engine_s": self.engine_s,
+                "fetch_s": self.fetch_s, "fetch_busy_s": self.fetch_busy_s, "extract_s": self.extract_s,
+                "engine_s": self.engine_s,
                 "total_s": self.total_s, "requests": self.requests}
 
 
@@ -136,7 +137,8 @@ class Follower:
         for url in {e.feed for e in entries if e.id in new_ids}:
             states[url].last_new = now.isoformat()
         # After the articles: a round cut short leaves the old validators, so the next one sees its entries again.
-        self.session(lambda store, _pipe: _in_transaction(store, lambda: state.save(store.conn, [states[u] for u in due])))
+        polled_states = [states[u] for u in due]
+        self.session(lambda store, _pipe: _in_transaction(store, lambda: state.save(store.conn, polled_states)))
         report.total_s = time.monotonic() - clock
         return report
 
