@@ -88,7 +88,7 @@ def main() -> None:
     try:
         assert server.stdout is not None and server.stdout.readline().strip() == "ready", "the web did not start"
         first, wall = follow(sources, work / "db", settings)
-        second, wall2 = follow(sources, work / "db", settings)
+        second, _ = follow(sources, work / "db", settings)
     finally:
         server.stdin.close()  # type: ignore[union-attr]
         server.wait(30)
