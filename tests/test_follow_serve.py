@@ -17,7 +17,10 @@ TOKEN = "follow-test-token"
 def _wait(check, what: str, seconds: float = 60.0):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        got = check()
+        try:
+            got = check()
+        except httpx.ConnectError:  # announced once bound; uvicorn listens a moment later
+            got = None
         if got:
             return got
         time.sleep(0.2)
