@@ -18,7 +18,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -58,6 +58,17 @@ def _iso_day(value: object) -> object:
 
 
 Day = Annotated[date, BeforeValidator(_iso_day)]
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})?")
+
+
+def _iso_time(value: object) -> object:
+    # Only ISO 8601 date and time: pydantic alone would also take a number as a Unix time.
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        return value
+    raise ValueError("must be a time written YYYY-MM-DDTHH:MM:SS, with a zone (UTC without one)")
+
+
+Time = Annotated[datetime, BeforeValidator(_iso_time)]
 
 
 class ErrorDetail(BaseModel):
@@ -78,6 +89,7 @@ class StorySummary(BaseModel):
     copies: int
     first_date: str | None
     last_date: str | None
+    updated: str | None = Field(default=None, description="when the story last changed in this store (UTC)")
     languages: list[str]
     outlets: list[str]
 
@@ -268,28 +280,39 @@ class Writer:
             row = a.model_dump()
             raw = json.dumps(row, ensure_ascii=False).encode("utf-8", "surrogatepass")
             items.append(storable(from_record(row, f"http:{a.id}", raw)))
+
+        def work(store: Store, pipeline: Pipeline) -> tuple[Any, list[dict[str, Any]]]:
+            counts = pipeline.run(items, strict=False, on_reject=rejected.append)
+            placed = []
+            for item in items:
+                if not isinstance(item, Article):
+                    continue
+                row = store.conn.execute("SELECT id, story_id, duplicate_of FROM articles WHERE id=?",
+                                         (item.id,)).fetchone()
+                if row is not None:
+                    placed.append(dict(row))
+            return counts, placed
+
+        rejected: list[Rejection] = []
+        counts, placed = self.run(work)
+        return {"counts": counts.as_dict(), "articles": placed,
+                "rejected": [{"origin": r.origin, "reason": r.reason} for r in rejected]}
+
+    def run(self, work: Any) -> Any:
+        """``work(store, pipeline)`` as the one writer (HTTP ingest and ``serve --follow`` share it)."""
+        from .pipeline import Pipeline
+
         with self._lock:
             if self._pipeline is None:
                 self._store = Store.open(self.db, holder="newsfold serve")
                 self._pipeline = Pipeline(self._store, self.settings, embedder=self.engines.embedder())
-            rejected: list[Rejection] = []
             try:
-                counts = self._pipeline.run(items, strict=False, on_reject=rejected.append)
+                return work(self._store, self._pipeline)
             except BaseException:
                 # Nothing of the failed batch was committed; the next request starts from the store.
                 self._store.close()  # type: ignore[union-attr]
                 self._store = self._pipeline = None
                 raise
-            placed = []
-            for item in items:
-                if not isinstance(item, Article):
-                    continue
-                row = self._store.conn.execute(  # type: ignore[union-attr]
-                    "SELECT id, story_id, duplicate_of FROM articles WHERE id=?", (item.id,)).fetchone()
-                if row is not None:
-                    placed.append(dict(row))
-        return {"counts": counts.as_dict(), "articles": placed,
-                "rejected": [{"origin": r.origin, "reason": r.reason} for r in rejected]}
 
     def close(self) -> None:
         with self._lock:
@@ -301,7 +324,8 @@ class Writer:
 def prepare_store(db: str | Path) -> None:
     """Make sure the store exists and has the browse/search tables (briefly takes the writer lock if not)."""
     with Store.read(db) as store:
-        current = store.get_meta("story_index") == STORY_INDEX_VERSION
+        current = (store.get_meta("story_index") == STORY_INDEX_VERSION
+                   and store.updated_column() != "NULL AS updated")  # story_updates exists
     if not current:
         Store.open(db).close()
 
@@ -444,6 +468,7 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
     )
     app.state.readers = readers
     app.state.settings = settings
+    app.state.writer = writer  # serve --follow writes through it too
 
     @app.exception_handler(NewsfoldError)
     async def newsfold_error(request: Request, exc: NewsfoldError) -> Response:
@@ -476,10 +501,13 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
         date_from: Annotated[Day | None, Query(description="stories with an article on or after this day")] = None,
         date_to: Annotated[Day | None, Query(description="stories with an article on or before this day")] = None,
         q: Annotated[str | None, Query(max_length=300, description="words in titles or names (all must match)")] = None,
+        since: Annotated[Time | None, Query(description=(
+            "only stories that changed in the store after this time (ISO 8601; UTC if no zone): pass the "
+            "largest `updated` seen so far to poll cheaply"))] = None,
     ) -> dict[str, Any]:
         """Stories, newest (last article) or largest first, with filters; follow next_cursor for more."""
         db = readers.get()  # this thread's read-only connection
-        query = readmodel.StoryQuery(order, limit, cursor, lang, outlet, date_from, date_to, q)
+        query = readmodel.StoryQuery(order, limit, cursor, lang, outlet, date_from, date_to, q, since)
         return readmodel.list_stories(db, query)
 
     @app.get("/api/stories/{story_id}", response_model=StoryDetail, responses=ERRORS, tags=["stories"])
@@ -545,12 +573,19 @@ def create_app(db: str | Path, settings: Settings | None = None, max_body_bytes:
 
 
 def serve(db: str | Path, settings: Settings, host: str = "127.0.0.1", port: int = 8000,
-          announce: Any = print) -> None:
-    """Run the server until interrupted; ``port=0`` picks a free port (the announced address says which)."""
+          announce: Any = print, follow: str | None = None, every: str = "10m") -> None:
+    """Run the server until interrupted; ``port=0`` picks a free port (the announced address says which).
+    ``follow``: a sources file the follower polls meanwhile, in a thread, through the app's one writer."""
     import uvicorn
 
+    if follow:
+        from .follow.commands import parse_every, start_in_thread
+
+        interval = parse_every(every)
+        Store.open(db).close()  # a new store is created (and refused now if another process writes to it)
     prepare_store(db)
     app = create_app(db, settings)
+    stop_following = start_in_thread(follow, app.app.state.writer, settings, interval) if follow else None
     sock = _bind(host, port)
     shown = f"[{host}]" if ":" in host else host
     announce(f"Serving {db} at http://{shown}:{sock.getsockname()[1]}/ "
@@ -562,6 +597,8 @@ def serve(db: str | Path, settings: Settings, host: str = "127.0.0.1", port: int
                                 limit_concurrency=1000, timeout_graceful_shutdown=10, http=_idle_timeout_protocol())
         uvicorn.Server(config).run(sockets=[sock])
     finally:
+        if stop_following:
+            stop_following()
         sock.close()
 
 

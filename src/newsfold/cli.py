@@ -293,7 +293,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .api import serve
 
-    serve(args.db, _settings(args), host=args.host, port=args.port, announce=lambda line: print(line, flush=True))
+    serve(args.db, _settings(args), host=args.host, port=args.port, announce=lambda line: print(line, flush=True),
+          follow=getattr(args, "follow", None), every=getattr(args, "every", "10m"))
     return 0
 
 
@@ -407,6 +408,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--db", required=True, metavar="DIR", help="store directory")
     sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     sp.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    sp.add_argument("--follow", metavar="SOURCES", help="also follow these feeds (as 'newsfold follow' does)")
+    sp.add_argument("--every", default="10m", help="with --follow: how often each feed is polled (default 10m)")
+
+    from .follow.commands import add_commands
+
+    add_commands(add)
 
     sp = add("spark", "run the pipeline as an Apache Spark batch job: Parquet tables of articles, copies, stories",
              cmd_spark, True)

@@ -30,6 +30,14 @@ class Settings:
     batch_size: int = 64
     max_item_bytes: int = 5_000_000
     api_token: str = ""
+    follow_contact: str = ""
+    follow_concurrency: int = 16
+    follow_per_host: int = 2
+    follow_host_delay: float = 1.0
+    follow_timeout: float = 20.0
+    follow_max_bytes: int = 10_000_000
+    follow_max_redirects: int = 5
+    follow_slice: int = 500
 
     def replace(self, **changes: Any) -> Settings:
         return from_mapping({**self.as_dict(), **changes})
@@ -57,6 +65,14 @@ HELP: dict[str, str] = {
     "batch_size": "articles embedded and written per transaction",
     "max_item_bytes": "input items larger than this are rejected as too large",
     "api_token": "token that HTTP ingest requires (empty: HTTP ingest disabled)",
+    "follow_contact": "how site owners reach whoever runs 'newsfold follow' (an e-mail or URL), sent in the User-Agent",
+    "follow_concurrency": "requests 'newsfold follow' has in flight at once, all hosts together",
+    "follow_per_host": "requests in flight at once to one host",
+    "follow_host_delay": "seconds between the starts of two requests to one host (robots.txt's Crawl-delay if longer)",
+    "follow_timeout": "seconds one request may take, connecting and reading included",
+    "follow_max_bytes": "feeds and pages larger than this (decompressed) are not read",
+    "follow_max_redirects": "redirects followed per request",
+    "follow_slice": "entries of a round fetched, then ingested, at a time (bounds the memory a round takes)",
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -70,6 +86,13 @@ _RANGES: dict[str, tuple[float, float]] = {
     "lead_words": (10, 10_000),
     "batch_size": (1, 100_000),
     "max_item_bytes": (1_000, 1_000_000_000),
+    "follow_concurrency": (1, 1000),
+    "follow_per_host": (1, 100),
+    "follow_host_delay": (0.0, 3600.0),
+    "follow_timeout": (0.1, 600.0),
+    "follow_max_bytes": (1_000, 1_000_000_000),
+    "follow_max_redirects": (0, 20),
+    "follow_slice": (1, 100_000),
 }
 
 

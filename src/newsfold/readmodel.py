@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from .errors import InputError
@@ -44,6 +44,7 @@ class StoryQuery:
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None
+    since: datetime | None = None  # stories that changed in the store after this time
 
 
 def fts_query(text: str | None) -> str | None:
@@ -90,9 +91,18 @@ def list_stories(store: Store, q: StoryQuery) -> dict[str, Any]:
         # The day after date_to; after the last day there is (9999-12-31) there is nothing to cut
         before=(q.date_to + timedelta(days=1)).isoformat() if q.date_to and q.date_to < date.max else None,
         query=fts_query(q.q),
+        changed_since=updated_key(q.since) if q.since else None,
     )
     return {"stories": [story_summary(s) for s in stories],
             "next_cursor": encode_cursor(q.order, key) if key else None}
+
+
+def updated_key(when: datetime) -> str:
+    """A time as ``story_updates`` writes it (UTC, microseconds), so that strings compare as times;
+    a time without a zone is taken as UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def story_summary(s: dict[str, Any]) -> dict[str, Any]:
@@ -104,6 +114,7 @@ def story_summary(s: dict[str, Any]) -> dict[str, Any]:
         "copies": s["size"] - s["originals"],
         "first_date": s["first_date"],
         "last_date": s["last_date"],
+        "updated": s.get("updated"),
         "languages": s["langs"],
         "outlets": s["outlets"],
     }

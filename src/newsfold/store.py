@@ -11,7 +11,7 @@ import math
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -51,7 +51,11 @@ CREATE TABLE IF NOT EXISTS rejections (
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, started TEXT NOT NULL, versions TEXT NOT NULL, counts TEXT
 );
+-- When each story last changed here (UTC, microseconds): pages show it, `GET /api/stories?since=` reads it.
+CREATE TABLE IF NOT EXISTS story_updates (story_id TEXT PRIMARY KEY, updated TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS story_updates_at ON story_updates (updated);
 """
+UPDATED = "(SELECT updated FROM story_updates WHERE story_id = stories.id) AS updated"
 
 # The story read model for browsing and search (API, pages), kept by refresh_stories. Keyset
 # pagination walks the two order indexes; a story's first seq is unique, so it is the FTS rowid.
@@ -251,6 +255,8 @@ class Store:
         """
         longest = 0.0
         q = self.conn.execute
+        now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        q("DELETE FROM story_updates WHERE story_id IN (SELECT value FROM json_each(?))", (json.dumps(story_ids),))
         for sid in story_ids:
             before = q("SELECT * FROM stories WHERE id=?", (sid,)).fetchone()
             seq, first_date, last_date, size, originals = q(
@@ -279,6 +285,7 @@ class Store:
             row = {"id": sid, "seq": seq, "title": title, "first_date": first_date, "last_date": last_date,
                    "size": size, "originals": originals, "langs": json.dumps(langs), "outlets": json.dumps(outlets)}
             self._write_story(before, row)
+            q("INSERT INTO story_updates VALUES (?, ?)", (sid, now))
             if not search_kept:
                 self._index_search(seq, title, rows)
             self._write_tags(sid, before, {("lang", v) for v in langs} | {("outlet", v) for v in outlets})
@@ -340,12 +347,12 @@ class Store:
         if order not in by:
             raise ValueError(f"order must be one of {sorted(by)}")
         rows = self.conn.execute(
-            f"SELECT * FROM stories ORDER BY {by[order]} LIMIT ? OFFSET ?", (limit, offset)
+            f"SELECT *, {self.updated_column()} FROM stories ORDER BY {by[order]} LIMIT ? OFFSET ?", (limit, offset)
         ).fetchall()
         return [_story_dict(r) for r in rows]
 
     def story(self, story_id: str) -> dict[str, Any]:
-        row = self.conn.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
+        row = self.conn.execute(f"SELECT *, {self.updated_column()} FROM stories WHERE id=?", (story_id,)).fetchone()
         if row is None:
             raise NotFound(f"no story {story_id!r} in {self.directory}")
         return _story_dict(row)
@@ -384,11 +391,13 @@ class Store:
         since: str | None = None,
         before: str | None = None,
         query: str | None = None,
+        changed_since: str | None = None,
     ) -> tuple[list[dict[str, Any]], list[Any] | None]:
         """One page of stories and the key to pass as ``after`` for the next (None on the last page).
 
         Filters: a language, an outlet, stories with an article dated in [since, before) (ISO strings),
-        and an FTS5 ``query`` over the story's article titles and names. Keyset pagination on the
+        an FTS5 ``query`` over the story's article titles and names, and stories that changed after
+        ``changed_since`` (ISO UTC with microseconds, as ``story_updates`` holds). Keyset pagination on the
         order's index, so page 1,000 costs what page 1 does.
         """
         if order not in STORY_ORDERS:
@@ -427,7 +436,10 @@ class Store:
             where.append(f"{'' if matches <= SEARCH_LOOKUP_MAX else '+'}seq IN "
                          "(SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)")
             args.append(query)
-        sql = "SELECT * FROM stories"
+        if changed_since:
+            where.append("id IN (SELECT story_id FROM story_updates WHERE updated > ?)")
+            args.append(changed_since)
+        sql = f"SELECT *, {self.updated_column()} FROM stories"
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self.conn.execute(f"{sql} ORDER BY {by} LIMIT ?", (*args, limit + 1)).fetchall()
@@ -437,6 +449,13 @@ class Store:
         last = stories[-1]
         tail = [last["last_date"] or "", last["seq"]]
         return stories, ([last["size"], *tail] if order == "largest" else tail)
+
+    def updated_column(self) -> str:
+        """The ``updated`` column of story rows; NULL in a store written before story_updates existed."""
+        if not hasattr(self, "_has_updates"):
+            self._has_updates = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name='story_updates'").fetchone() is not None
+        return UPDATED if self._has_updates else "NULL AS updated"
 
     def _search_count(self, query: str) -> int:
         """Stories matching ``query``, counted up to SEARCH_LOOKUP_MAX + 1."""
