@@ -53,7 +53,7 @@ def test_serve_follow_updates_stories_and_since_returns_only_changes(tmp_path: P
 
             # The store keeps one writer: the follower and HTTP ingest share it, a second process is refused.
             refused = run_cli("ingest", str(tmp_path / "sources.txt"), "--db", str(db), check=False)
-            assert refused.returncode == 3 and "another newsfold process is writing" in refused.stderr
+            assert refused.returncode == 3 and "newsfold serve" in refused.stderr and "holds the writer lock" in refused.stderr
             posted = httpx.post(f"{base}/api/articles", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60,
                                 json={"articles": [{"id": "posted-1", "title": "Quarrydown ferry timetable changes",
                                                     "text": "The ferry to Quarrydown runs every forty minutes "
