@@ -37,7 +37,8 @@ def newsfold(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "newsfold.cli", *args], check=True)
 
 
-def run_cluster(path: Path, tmp: Path, extra: list[str]) -> dict:
+def cluster(path: Path, tmp: Path, extra: list[str]) -> tuple[list[dict], list[dict], float]:
+    """``newsfold cluster`` over a file written without its labels: (input rows, output rows, seconds)."""
     rows = load_jsonl(path)
     inp, out = tmp / f"{path.stem}.in.jsonl", tmp / f"{path.stem}.out.jsonl"
     with inp.open("w") as fh:
@@ -45,8 +46,12 @@ def run_cluster(path: Path, tmp: Path, extra: list[str]) -> dict:
             fh.write(json.dumps({k: v for k, v in r.items() if k not in LABEL_FIELDS}) + "\n")
     t0 = time.monotonic()
     newsfold("cluster", str(inp), "--out", str(out), *extra)
-    secs = time.monotonic() - t0
-    story = {r["id"]: r["story"] for r in load_jsonl(out)}
+    return rows, load_jsonl(out), time.monotonic() - t0
+
+
+def run_cluster(path: Path, tmp: Path, extra: list[str]) -> dict:
+    rows, assigned, secs = cluster(path, tmp, extra)
+    story = {r["id"]: r["story"] for r in assigned}
     gold = [r["cluster"] for r in rows]
     pred = [story[r["id"]] for r in rows]
     bp, br, bf = bcubed(gold, pred)
@@ -77,15 +82,10 @@ def worst(rows: list[dict], gold: list[str], pred: list[str], n: int = 8) -> dic
 
 def run_stream(path: Path, tmp: Path, extra: list[str]) -> dict:
     """Cluster an unlabelled dated stream; report how long its stories last."""
-    rows = load_jsonl(path)
-    inp, out = tmp / f"{path.stem}.in.jsonl", tmp / f"{path.stem}.out.jsonl"
-    with inp.open("w") as fh:
-        for r in rows:
-            fh.write(json.dumps({k: v for k, v in r.items() if k not in LABEL_FIELDS}) + "\n")
-    newsfold("cluster", str(inp), "--out", str(out), *extra)
+    rows, assigned, _ = cluster(path, tmp, extra)
     date = {r["id"]: parse_date(r.get("date")) for r in rows}
     members: dict[str, list[str]] = defaultdict(list)
-    for r in load_jsonl(out):
+    for r in assigned:
         members[r["story"]].append(r["id"])
     spans = []
     for ids in members.values():
