@@ -27,12 +27,12 @@ import numpy as np
 
 from newsfold.embed import DEFAULT_MODEL, get_embedder
 from newsfold.evaluation import load_jsonl, require_shared_data
-from newsfold.features import PAIR_FEATURES, extract, pair_vectors
+from newsfold.features import extract, pair_vectors
 from newsfold.model import Article
 from newsfold.normalize import normalize
 from dataclasses import asdict
 
-from newsfold.similarity import EXPANDED, LinearModel, TimeModel, expand
+from newsfold.similarity import EXPANDED, LinearModel, TimeModel, dated_gaps, expand
 from newsfold.text import lead
 
 DATASETS = ("giveme5w1h_events", "ecbplus_events")
@@ -66,8 +66,8 @@ def weighted_pairs(labels: list[str], feats: list, topics: list[str]):
 
 def content_rows(X: np.ndarray, time: TimeModel) -> np.ndarray:
     """The pairs the content model learns from: time says nothing against them (undated or within grace)."""
-    dated = X[:, PAIR_FEATURES.index("dated")] > 0
-    return ~dated | (np.expm1(X[:, PAIR_FEATURES.index("gap_log")]) <= time.grace_days)
+    gaps, dated = dated_gaps(X)
+    return ~dated | (gaps <= time.grace_days)
 
 
 def balanced(weights: list[np.ndarray]) -> np.ndarray:

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from statistics import median
 
@@ -54,17 +55,22 @@ def run_cluster(path: Path, tmp: Path, extra: list[str]) -> dict:
     story = {r["id"]: r["story"] for r in assigned}
     gold = [r["cluster"] for r in rows]
     pred = [story[r["id"]] for r in rows]
+    dates = engine_dates(rows)
     bp, br, bf = bcubed(gold, pred)
     pp, pr, pf = pairwise_f1(gold, pred)
     return {"articles": len(rows), "gold_stories": len(set(gold)), "stories": len(set(pred)),
             "bcubed_p": bp, "bcubed_r": br, "bcubed_f1": bf, "pair_p": pp, "pair_r": pr, "pair_f1": pf,
-            "wrong_merge_gaps": wrong_merge_gaps(rows, gold, pred), "worst": worst(rows, gold, pred), "seconds": secs}
+            "wrong_merge_gaps": wrong_merge_gaps(dates, gold, pred), "worst": worst(dates, gold, pred), "seconds": secs}
 
 
-def worst(rows: list[dict], gold: list[str], pred: list[str], n: int = 8) -> dict:
+def engine_dates(rows: list[dict]) -> list[datetime | None]:
+    """Each row's date as the engine reads it: the metadata, else the text's dateline."""
+    return [parse_date(r.get("date")) or dateline(r["text"], r.get("lang") or "") for r in rows]
+
+
+def worst(dates: list[datetime | None], gold: list[str], pred: list[str], n: int = 8) -> dict:
     """The gold events cut into most stories and the stories mixing most events, each with the days its
     dated articles span: where the errors are, not only how many."""
-    dates = [parse_date(r.get("date")) or dateline(r["text"], r.get("lang") or "") for r in rows]
 
     def groups(by: list[str], other: list[str]) -> list[dict]:
         members: dict[str, list[int]] = defaultdict(list)
@@ -83,7 +89,7 @@ def worst(rows: list[dict], gold: list[str], pred: list[str], n: int = 8) -> dic
 def run_stream(path: Path, tmp: Path, extra: list[str]) -> dict:
     """Cluster an unlabelled dated stream; report how long its stories last."""
     rows, assigned, _ = cluster(path, tmp, extra)
-    date = {r["id"]: parse_date(r.get("date")) for r in rows}
+    date = dict(zip((r["id"] for r in rows), engine_dates(rows)))
     members: dict[str, list[str]] = defaultdict(list)
     for r in assigned:
         members[r["story"]].append(r["id"])
@@ -95,10 +101,9 @@ def run_stream(path: Path, tmp: Path, extra: list[str]) -> dict:
             "over_30_days": sum(s > 30 for s in spans), "longest_days": max(spans)}
 
 
-def wrong_merge_gaps(rows: list[dict], gold: list[str], pred: list[str]) -> dict:
+def wrong_merge_gaps(dates: list[datetime | None], gold: list[str], pred: list[str]) -> dict:
     """Days between the two articles of each pair put in one story against the gold (dates as the engine
-    reads them: metadata, else the text's dateline): how many pairs, how many dated, median and share within 3 days."""
-    dates = [parse_date(r.get("date")) or dateline(r["text"], r.get("lang") or "") for r in rows]
+    reads them): how many pairs, how many dated, median and share within 3 days."""
     members: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(pred):
         members[s].append(i)

@@ -19,7 +19,7 @@ from importlib import resources
 
 import numpy as np
 
-from .features import PAIR_FEATURES, ArticleFeatures, pair_vectors, shared_evidence
+from .features import PAIR_FEATURES, ArticleFeatures, pair_vector, pair_vectors, shared_evidence
 
 PAIR_MODEL = "pair_model.json"
 SIMILARITY_MODEL = "similarity_model.json"
@@ -32,6 +32,12 @@ TIME_FEATURES = ("same_day", "gap_log", "dated")
 CONTENT = tuple(f for f in PAIR_FEATURES if f not in TIME_FEATURES)
 _CONTENT_COLS = [PAIR_FEATURES.index(f) for f in CONTENT]
 _GAP_LOG, _DATED = PAIR_FEATURES.index("gap_log"), PAIR_FEATURES.index("dated")
+
+
+def dated_gaps(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair vector: (days apart, both dated). The days mean nothing where both_dated is False."""
+    vectors = np.atleast_2d(vectors)
+    return np.expm1(vectors[:, _GAP_LOG]), vectors[:, _DATED] > 0
 
 
 def expand(x: np.ndarray) -> np.ndarray:
@@ -207,10 +213,9 @@ class PairModel:
     def proba_vectors(self, vectors: np.ndarray, one_dated: np.ndarray | None = None) -> np.ndarray:
         """P(same event) per pair vector; ``one_dated`` marks pairs where exactly one side has a date
         (a pair vector alone cannot tell that from two undated articles)."""
-        vectors = np.atleast_2d(vectors)
-        both = vectors[:, _DATED] > 0
-        one = np.zeros(len(vectors), dtype=bool) if one_dated is None else np.asarray(one_dated, dtype=bool)
-        logits = self.content_logits(vectors) + self.time.term(np.expm1(vectors[:, _GAP_LOG]), both, one & ~both)
+        gaps, both = dated_gaps(vectors)
+        one = np.zeros(len(gaps), dtype=bool) if one_dated is None else np.asarray(one_dated, dtype=bool)
+        logits = self.content_logits(vectors) + self.time.term(gaps, both, one & ~both)
         return 1.0 / (1.0 + np.exp(-logits))
 
     def proba_with(self, a: ArticleFeatures, others: list[ArticleFeatures]) -> np.ndarray:
@@ -254,7 +259,7 @@ class SimilarityModel:
 
 def reasons(a: ArticleFeatures, b: ArticleFeatures, shared_sentences: int | None = None) -> list[str]:
     """The evidence in words: shared names and numbers, timing, how close the wording is."""
-    vec = pair_vectors(a, [b])[0]
+    vec = pair_vector(a, b)
     ev = shared_evidence(a, b)
     out: list[str] = []
     names = [str(n).title() for n in ev["names"]][:4]  # type: ignore[index]
