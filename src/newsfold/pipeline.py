@@ -64,14 +64,7 @@ class Pipeline:
         self.settings = settings
         self.embedder = embedder or get_embedder(settings.embedder)
         self.model = model or PairModel.load(settings.pair_model or None)
-        self.detector = CopyDetector(settings.dedup_threshold, settings.minhash_perm, settings.shingle_words)
-        self.linker = StoryLinker(
-            self.model,
-            threshold=settings.link_threshold,
-            window_days=settings.window_days,
-            max_candidates=settings.max_candidates,
-            members_per_story=settings.members_per_story,
-        )
+        self._fresh_state()
         self.versions = {
             "newsfold": __version__,
             "embedder": self.embedder.name,
@@ -84,14 +77,17 @@ class Pipeline:
         self._check_versions()
         self._restore()
 
+    def _fresh_state(self) -> None:
+        """An empty copy detector and linker for these settings; ``_restore`` fills them from the store."""
+        s = self.settings
+        self.detector = CopyDetector(s.dedup_threshold, s.minhash_perm, s.shingle_words)
+        self.linker = StoryLinker(self.model, threshold=s.link_threshold, window_days=s.window_days,
+                                  max_candidates=s.max_candidates, members_per_story=s.members_per_story)
+
     def _rebuild(self) -> None:
         """Copy detector and linker anew from the store: after a batch that was not committed, the
         in-memory state holds nothing that the store does not (a re-sent article is new again)."""
-        self.detector = CopyDetector(self.settings.dedup_threshold, self.settings.minhash_perm,
-                                     self.settings.shingle_words)
-        self.linker = StoryLinker(self.model, threshold=self.linker.threshold, window_days=self.linker.window_days,
-                                  max_candidates=self.linker.max_candidates,
-                                  members_per_story=self.linker.members_per_story)
+        self._fresh_state()
         self._restore()
 
     def _check_versions(self) -> None:
